@@ -24,7 +24,7 @@ export interface EmbeddedOptions {
   /** Keep the data directory when stopping (development) or remove it (tests). */
   readonly persistent: boolean;
   readonly password: string;
-  readonly log?: (line: string) => void;
+  readonly log?: (line: unknown) => void;
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
@@ -93,8 +93,12 @@ export async function ensureDatabase(
           create role ${appRole} login nobypassrls;
         end if;
       end $$;`);
-    await client.query(`alter role findash_owner with login password '${passwords.owner.replace(/'/g, "''")}'`);
-    await client.query(`alter role ${appRole} with login nobypassrls password '${passwords.app.replace(/'/g, "''")}'`);
+    await client.query(
+      `alter role findash_owner with login password '${passwords.owner.replace(/'/g, "''")}'`,
+    );
+    await client.query(
+      `alter role ${appRole} with login nobypassrls password '${passwords.app.replace(/'/g, "''")}'`,
+    );
     const exists = await client.query('select 1 from pg_database where datname = $1', [database]);
     if (exists.rowCount === 0) {
       const from = template ? ` template "${template}"` : '';

@@ -1,0 +1,38 @@
+import type { Knex } from 'knex';
+
+/**
+ * Runs `work` in one transaction with app.tenant_id set for row-level security, so every query
+ * inside sees only that tenant's rows even if a query forgets its tenant filter. The setting is
+ * transaction-local (set_config(..., true)) and cannot leak to the next user of the connection.
+ */
+export async function withTenant<T>(
+  knex: Knex,
+  tenantId: string,
+  work: (trx: Knex.Transaction) => Promise<T>,
+  options: { readOnly?: boolean } = {},
+): Promise<T> {
+  return knex.transaction(
+    async (trx) => {
+      await trx.raw(`select set_config('app.tenant_id', ?, true)`, [tenantId]);
+      return work(trx);
+    },
+    { readOnly: options.readOnly ?? false },
+  );
+}
+
+/**
+ * Runs `work` as a platform process (tenant administration, the operator, the outbox
+ * publisher): policies that allow it see every tenant's rows of tenants, rbac_bindings,
+ * api_tokens and the audit tables. Ledger tables stay tenant-only even here.
+ */
+export async function asPlatform<T>(knex: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return knex.transaction(async (trx) => {
+    await trx.raw(`select set_config('app.platform', 'on', true)`);
+    return work(trx);
+  });
+}
+
+/** Switches an open transaction to a tenant (platform code acting on one tenant's ledger). */
+export async function setTenant(trx: Knex.Transaction, tenantId: string): Promise<void> {
+  await trx.raw(`select set_config('app.tenant_id', ?, true)`, [tenantId]);
+}

@@ -1,0 +1,26 @@
+/** Roles and what they may do (DESIGN §5). Each role includes the one before it. */
+export const ROLES = ['viewer', 'analyst', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'dashboard:read',
+  'transactions:read',
+  'ledger:read',
+  'ledger:write',
+  'audit:read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
+  viewer: ['dashboard:read'],
+  analyst: ['dashboard:read', 'transactions:read', 'ledger:read'],
+  admin: ['dashboard:read', 'transactions:read', 'ledger:read', 'ledger:write', 'audit:read'],
+};
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return GRANTS[role].includes(permission);
+}
