@@ -10,7 +10,7 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create table tenants (
       id uuid primary key default gen_random_uuid(),
-      name text not null unique check (name ~ '^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$'),
+      name text not null unique check (name ~ '^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9]){0,1}$'),
       type text not null check (type in ('user', 'organization')),
       display_name text not null check (length(display_name) between 1 and 200),
       base_currency char(3) not null default 'USD' check (base_currency ~ '^[A-Z]{3}$'),

@@ -35,8 +35,9 @@ export interface PoolStats {
 }
 
 export function poolStats(knex: Knex): PoolStats {
-  const pool = (knex.client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } })
-    .pool;
+  const pool = (
+    knex.client as { pool?: { numUsed(): number; numFree(): number; numPendingAcquires(): number } }
+  ).pool;
   if (!pool) return { total: 0, idle: 0, waiting: 0 };
   return {
     total: pool.numUsed() + pool.numFree(),

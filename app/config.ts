@@ -1,0 +1,94 @@
+import { Type, type Static } from 'typebox';
+import Value from 'typebox/value';
+
+/**
+ * Every environment variable the API reads, with its default, validated once at start-up.
+ * A bad value stops the process with a message naming the variable (see loadConfig).
+ */
+const LogLevel = Type.Union([
+  Type.Literal('fatal'),
+  Type.Literal('error'),
+  Type.Literal('warn'),
+  Type.Literal('info'),
+  Type.Literal('debug'),
+  Type.Literal('trace'),
+  Type.Literal('silent'),
+]);
+const Environment = Type.Union([
+  Type.Literal('development'),
+  Type.Literal('testing'),
+  Type.Literal('staging'),
+  Type.Literal('production'),
+]);
+const OptionalUrl = Type.Optional(Type.String({ minLength: 1, pattern: '^[a-z][a-z0-9+.-]*://' }));
+const Milliseconds = (def: number) => Type.Integer({ minimum: 0, maximum: 600_000, default: def });
+
+export const ConfigSchema = Type.Object({
+  FINDASH_ENV: Type.Optional(Environment),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000 }),
+  LOG_LEVEL: Type.Optional(LogLevel),
+  DATABASE_URL: OptionalUrl,
+  DATABASE_OWNER_URL: OptionalUrl,
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 500, default: 10 }),
+  DATABASE_STATEMENT_TIMEOUT_MS: Milliseconds(5000),
+  DB_SLOW_QUERY_MS: Milliseconds(200),
+  EMBEDDED_PG_PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 54329 }),
+  FINDASH_DATA_DIR: Type.String({ default: '.findash' }),
+  MEMCACHED_SERVERS: Type.Optional(Type.String({ pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$' })),
+  DASHBOARD_CACHE_TTL: Type.Integer({ minimum: 0, maximum: 86_400, default: 600 }),
+  AMQP_URL: OptionalUrl,
+  SENTRY_DSN: OptionalUrl,
+  OTEL_EXPORTER_OTLP_ENDPOINT: OptionalUrl,
+  OTEL_SERVICE_NAME: Type.String({ default: 'findash-api' }),
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 24 })),
+  JWT_JWKS_URL: OptionalUrl,
+  JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  RATE_LIMIT_DEFAULT_RPM: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 600 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 104_857_600, default: 1_048_576 }),
+  REQUEST_TIMEOUT_MS: Milliseconds(10_000),
+  SHUTDOWN_GRACE_MS: Milliseconds(10_000),
+  SEED_DEMO: Type.Optional(Type.Boolean()),
+});
+
+type RawConfig = Static<typeof ConfigSchema>;
+
+export interface AppConfig extends Omit<RawConfig, 'FINDASH_ENV' | 'LOG_LEVEL' | 'SEED_DEMO'> {
+  readonly FINDASH_ENV: 'development' | 'testing' | 'staging' | 'production';
+  readonly LOG_LEVEL: Static<typeof LogLevel>;
+  readonly SEED_DEMO: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and validates the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
+  const known = Object.keys(ConfigSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const key of known) {
+    const value = env[key];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const value = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  if (!Value.Check(ConfigSchema, value)) {
+    const problems = new Map<string, string>();
+    for (const error of Value.Errors(ConfigSchema, value)) {
+      const name = error.instancePath.replace(/^\//, '');
+      if (!problems.has(name)) problems.set(name, `${name}=${JSON.stringify(raw[name])}: ${error.message}`);
+    }
+    throw new ConfigError([...problems.values()]);
+  }
+  const environment = value.FINDASH_ENV ?? 'production';
+  return {
+    ...value,
+    FINDASH_ENV: environment,
+    LOG_LEVEL: value.LOG_LEVEL ?? (environment === 'development' ? 'debug' : 'info'),
+    SEED_DEMO: value.SEED_DEMO ?? environment === 'development',
+  };
+}

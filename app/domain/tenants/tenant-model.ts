@@ -1,0 +1,55 @@
+import { isCurrency } from '../money/currency.js';
+import { ValidationError } from '../errors.js';
+
+export type TenantType = 'user' | 'organization';
+export type TenantStatus = 'active' | 'suspended' | 'deleting' | 'deleted';
+
+export interface TenantLimits {
+  readonly requestsPerMinute?: number;
+  readonly maxAccounts?: number;
+}
+
+export interface TenantRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly type: TenantType;
+  readonly display_name: string;
+  readonly base_currency: string;
+  readonly timezone: string;
+  readonly status: TenantStatus;
+  readonly limits: TenantLimits;
+  readonly k8s_uid: string | null;
+  readonly created_at: string;
+  readonly updated_at: string;
+}
+
+export interface NewTenant {
+  readonly name: string;
+  readonly type: TenantType;
+  readonly display_name: string;
+  readonly base_currency?: string;
+  readonly timezone?: string;
+  readonly status?: 'active' | 'suspended';
+  readonly limits?: TenantLimits;
+  readonly k8s_uid?: string | null;
+}
+
+export type TenantPatch = Partial<Omit<NewTenant, 'name' | 'type'>>;
+
+export const TENANT_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$';
+
+const ZONES = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+
+export function isTimezone(value: string): boolean {
+  return ZONES.has(value);
+}
+
+/** Checks what a schema cannot: real currency codes and IANA zones. */
+export function validateTenantFields(input: TenantPatch): void {
+  if (input.base_currency !== undefined && !isCurrency(input.base_currency)) {
+    throw new ValidationError('base_currency', `"${input.base_currency}" is not an ISO 4217 currency code`);
+  }
+  if (input.timezone !== undefined && !isTimezone(input.timezone)) {
+    throw new ValidationError('timezone', `"${input.timezone}" is not an IANA time zone`);
+  }
+}

@@ -1,0 +1,153 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { LRUCache } from 'lru-cache';
+
+import { can, isRole, type Permission } from '../domain/auth/roles.js';
+import { hashToken, looksLikeApiToken } from '../domain/auth/tokens.js';
+import type { ActorContext } from '../domain/context.js';
+import { DomainError, ForbiddenError } from '../domain/errors.js';
+
+/** A resolved identity before the permission check: who, for which tenant, in which state. */
+export interface Principal extends ActorContext {
+  readonly tenantStatus: string;
+  readonly rateLimitRpm: number | null;
+}
+
+/** Resolves a bearer credential that is not an API token (the jwt plugin registers one). */
+export type BearerAuthenticator = (
+  token: string,
+  request: FastifyRequest,
+) => Promise<Principal | null | undefined>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Permission the route needs; its presence makes the route authenticated. */
+    permission?: Permission;
+    /** Route for the platform administrator (ADMIN_TOKEN), not for tenants. */
+    platformAdmin?: boolean;
+  }
+  interface FastifyRequest {
+    /** Set on every route declaring config.permission (the hook rejects the request otherwise). */
+    actor: ActorContext;
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    addBearerAuthenticator(authenticator: BearerAuthenticator): void;
+  }
+}
+
+interface TokenRow {
+  tenant_id: string;
+  tenant_name: string;
+  tenant_type: 'user' | 'organization';
+  tenant_status: string;
+  role: string;
+  token_name: string;
+  rate_limit_rpm: number | null;
+}
+
+function unauthorized(message: string): DomainError {
+  return new DomainError(401, message);
+}
+
+function bearer(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (!header) throw unauthorized('missing Authorization header; send "Authorization: Bearer <token>"');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) throw unauthorized('Authorization header must be "Bearer <token>"');
+  return match[1];
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/**
+ * Authentication and RBAC for every route that declares `config.permission`: bearer API token
+ * (hash lookup through a SECURITY DEFINER function, cached for AUTH_CACHE_TTL_MS so revocation
+ * and suspension take effect within that time) or any registered authenticator (JWT), then the
+ * tenant's state, then the role's permission. Platform routes take ADMIN_TOKEN instead.
+ */
+export default fp<{ authCacheTtlMs?: number }>(
+  async (fastify, opts) => {
+    const ttl = opts.authCacheTtlMs ?? 2000;
+    const cache = ttl > 0 ? new LRUCache<string, Principal | false>({ max: 10_000, ttl }) : null;
+    const authenticators: BearerAuthenticator[] = [];
+    fastify.decorate('addBearerAuthenticator', (a: BearerAuthenticator) => {
+      authenticators.push(a);
+    });
+    fastify.decorateRequest('actor', null as unknown as ActorContext);
+    fastify.decorateRequest('principal', null);
+
+    async function resolveApiToken(token: string): Promise<Principal | null> {
+      const cached = cache?.get(token);
+      if (cached !== undefined) return cached || null;
+      const result = await fastify.db.raw<{ rows: TokenRow[] }>('select * from findash_resolve_token(?)', [
+        hashToken(token),
+      ]);
+      const row = result.rows[0];
+      const principal: Principal | null =
+        row && isRole(row.role)
+          ? {
+              tenantId: row.tenant_id,
+              tenantName: row.tenant_name,
+              tenantType: row.tenant_type,
+              tenantStatus: row.tenant_status,
+              role: row.role,
+              actor: `token:${row.token_name}`,
+              rateLimitRpm: row.rate_limit_rpm,
+            }
+          : null;
+      cache?.set(token, principal ?? false);
+      return principal;
+    }
+
+    fastify.addHook('onRequest', async (request) => {
+      const config = request.routeOptions.config;
+      if (config.platformAdmin) {
+        const adminToken = fastify.config.ADMIN_TOKEN;
+        if (!adminToken)
+          throw new DomainError(404, 'platform administration is disabled (ADMIN_TOKEN is not set)');
+        if (!sameSecret(bearer(request), adminToken)) throw unauthorized('invalid platform admin token');
+        return;
+      }
+      const permission = config.permission;
+      if (!permission) return;
+      const token = bearer(request);
+      let principal: Principal | null | undefined = null;
+      if (looksLikeApiToken(token)) {
+        principal = await resolveApiToken(token);
+      } else {
+        for (const authenticate of authenticators) {
+          principal = await authenticate(token, request);
+          if (principal) break;
+        }
+      }
+      if (!principal) throw unauthorized('invalid or revoked token');
+      if (principal.tenantStatus === 'suspended') {
+        throw new ForbiddenError(
+          `tenant ${principal.tenantName} is suspended; contact your platform administrator`,
+        );
+      }
+      if (principal.tenantStatus !== 'active')
+        throw unauthorized(`tenant ${principal.tenantName} no longer exists`);
+      if (!can(principal.role, permission)) {
+        throw new ForbiddenError(`role ${principal.role} lacks the ${permission} permission`);
+      }
+      request.principal = principal;
+      request.actor = {
+        tenantId: principal.tenantId,
+        tenantName: principal.tenantName,
+        tenantType: principal.tenantType,
+        actor: principal.actor,
+        role: principal.role,
+        requestId: request.id,
+      };
+    });
+  },
+  { name: 'auth', dependencies: ['db', 'config'] },
+);

@@ -1,0 +1,50 @@
+import fp from 'fastify-plugin';
+import type { Knex } from 'knex';
+
+import { createKnex } from '../db/knex.js';
+import { withTenant } from '../db/tenant-scope.js';
+import type { ActorContext } from '../domain/context.js';
+import { DomainError } from '../domain/errors.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The API role's pool: owns no table, row-level security applies. */
+    db: Knex;
+  }
+  interface FastifyRequest {
+    /** One transaction scoped to the authenticated tenant (app.tenant_id set for RLS). */
+    withTenant<T>(work: (trx: Knex.Transaction) => Promise<T>, options?: { readOnly?: boolean }): Promise<T>;
+  }
+}
+
+export interface DbPluginOptions {
+  /** Use this knex instead of creating one (tests share a pool). */
+  readonly knex?: Knex;
+}
+
+export default fp<DbPluginOptions>(
+  async (fastify, opts) => {
+    const { config } = fastify;
+    const url = config.DATABASE_URL;
+    if (!opts.knex && !url)
+      throw new Error('DATABASE_URL is required (server.ts starts embedded PostgreSQL when unset)');
+    const knex =
+      opts.knex ??
+      createKnex({
+        url: url ?? '',
+        poolMax: config.DATABASE_POOL_MAX,
+        statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+        applicationName: 'findash-api',
+      });
+    fastify.decorate('db', knex);
+    fastify.decorateRequest('withTenant', function withTenantScope<
+      T,
+    >(this: import('fastify').FastifyRequest, work: (trx: Knex.Transaction) => Promise<T>, options?: { readOnly?: boolean }): Promise<T> {
+      const actor = this.actor as ActorContext | null;
+      if (!actor) throw new DomainError(401, 'authentication required');
+      return withTenant(knex, actor.tenantId, work, options);
+    });
+    if (!opts.knex) fastify.addHook('onClose', async () => knex.destroy());
+  },
+  { name: 'db', dependencies: ['config'] },
+);

@@ -1,0 +1,156 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+import { DomainError } from '../domain/errors.js';
+
+/**
+ * One error shape everywhere: { statusCode, error, message, request_id, field? }. Schema
+ * failures name the field; dependency failures are 503; anything unexpected is a 500 without
+ * internals (logged with the request id, and reported by the sentry plugin when enabled).
+ */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  request_id: string;
+  field?: string;
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+interface Classified {
+  statusCode: number;
+  message: string;
+  field?: string;
+  headers?: Record<string, string>;
+}
+
+const PG_UNAVAILABLE = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  '57014',
+]);
+const NET_UNAVAILABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+
+function fieldOf(error: FastifyError): string | undefined {
+  const first = error.validation?.[0];
+  if (!first) return undefined;
+  const params = first.params as Record<string, unknown>;
+  const extra =
+    (typeof params.missingProperty === 'string' && params.missingProperty) ||
+    (typeof params.additionalProperty === 'string' && params.additionalProperty) ||
+    '';
+  const pathPart = first.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  return [pathPart, extra].filter(Boolean).join('.') || undefined;
+}
+
+export function classifyError(error: unknown): Classified {
+  if (error instanceof DomainError) {
+    const field = typeof error.details?.field === 'string' ? error.details.field : undefined;
+    const retryAfter = error.details?.retryAfter;
+    return {
+      statusCode: error.statusCode,
+      message: error.message,
+      ...(field ? { field } : {}),
+      ...(typeof retryAfter === 'number' ? { headers: { 'retry-after': String(retryAfter) } } : {}),
+    };
+  }
+  const e = error as FastifyError & { code?: string; name?: string };
+  if (e.validation) {
+    const field = fieldOf(e);
+    const where = e.validationContext ?? 'request';
+    const detail = e.validation[0]?.message ?? 'is invalid';
+    const params = e.validation[0]?.params as Record<string, unknown> | undefined;
+    const message =
+      typeof params?.additionalProperty === 'string'
+        ? `${where}.${field ?? ''} is not an allowed field`
+        : `${where}${field ? `.${field}` : ''} ${detail}`;
+    return { statusCode: 400, message, ...(field ? { field } : {}) };
+  }
+  if (
+    e.name === 'KnexTimeoutError' ||
+    (e.code && (PG_UNAVAILABLE.has(e.code) || NET_UNAVAILABLE.has(e.code)))
+  ) {
+    return {
+      statusCode: 503,
+      message: 'the database is unavailable; retry shortly',
+      headers: { 'retry-after': '5' },
+    };
+  }
+  if (e.code === '23505') return { statusCode: 409, message: 'a conflicting record already exists' };
+  if (e.code === '22003') return { statusCode: 400, message: 'a number is out of range' };
+  if (e.code === '23514' || e.code === '22P02' || e.code === '22007' || e.code === '22008') {
+    return { statusCode: 400, message: 'a value is not valid for its field' };
+  }
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return { statusCode: e.statusCode, message: e.message };
+  }
+  return { statusCode: 500, message: 'internal error; quote the request id when reporting it' };
+}
+
+export function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  classified: Classified,
+): FastifyReply {
+  const body: ErrorBody = {
+    statusCode: classified.statusCode,
+    error: STATUS_TEXT[classified.statusCode] ?? 'Error',
+    message: classified.message,
+    request_id: request.id,
+    ...(classified.field ? { field: classified.field } : {}),
+  };
+  if (classified.headers) void reply.headers(classified.headers);
+  return reply.code(classified.statusCode).send(body);
+}
+
+export default fp(
+  async (fastify) => {
+    fastify.setErrorHandler((error, request, reply) => {
+      const classified = classifyError(error);
+      if (classified.statusCode >= 500) {
+        request.log.error({ err: error }, 'request failed');
+      } else {
+        request.log.info(
+          { statusCode: classified.statusCode, reason: classified.message },
+          'request refused',
+        );
+      }
+      return sendError(request, reply, classified);
+    });
+    fastify.setNotFoundHandler((request, reply) =>
+      sendError(request, reply, {
+        statusCode: 404,
+        message: `route ${request.method} ${request.url.split('?')[0] ?? ''} not found`,
+      }),
+    );
+  },
+  { name: 'errors' },
+);
