@@ -1,0 +1,255 @@
+// The findash API: Deployment (migrations run in an init container, so a new pod serves only after
+// the schema it expects exists), Service, Ingress, and where the environment asks for it an HPA and
+// a PodDisruptionBudget.
+import { createHash } from 'node:crypto';
+import { Chart, Duration, type ChartProps } from 'cdk8s';
+import {
+  ConfigMap,
+  Deployment,
+  DeploymentStrategy,
+  Env,
+  HorizontalPodAutoscaler,
+  HttpIngressPathType,
+  Ingress,
+  IngressBackend,
+  LabelSelector,
+  Metric,
+  MetricTarget,
+  PercentOrAbsolute,
+  Pods,
+  Probe,
+  Replicas,
+  ScalingStrategy,
+  Secret,
+  Service,
+  ServiceAccount,
+  Topology,
+  k8s,
+  type ContainerProps,
+} from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import type { EnvironmentSettings } from '../environments.js';
+import { secretEnv } from '../lib/env-values.js';
+import { componentLabels, namespacedMeta, selectorLabels } from '../lib/labels.js';
+import {
+  FINDASH_USER,
+  PLUS_PULL_POLICY,
+  hardenPlusWorkload,
+  plusContainerSecurity,
+  plusPodSecurity,
+  plusResources,
+  plusTmpVolume,
+} from '../lib/security.js';
+import {
+  API_SECRET,
+  type AmqpWiring,
+  type CacheWiring,
+  type DatabaseWiring,
+  type MetricsTarget,
+} from '../lib/wiring.js';
+
+const NAME = 'findash-api';
+/** SHUTDOWN_GRACE_MS: how long the API drains in-flight requests after SIGTERM. */
+const SHUTDOWN_GRACE_MS = 10_000;
+/** Development-only admin token (see the PostgreSQL chart for why it lives in the manifests). */
+const DEV_ADMIN_TOKEN = 'findash-dev-admin-token';
+
+export interface ApiChartProps extends ChartProps {
+  readonly env: EnvironmentSettings;
+  readonly database: DatabaseWiring;
+  readonly cache: CacheWiring;
+  readonly amqp: AmqpWiring;
+}
+
+export class ApiChart extends Chart {
+  public readonly podSelector: Record<string, string>;
+  public readonly port: number;
+  public readonly metrics: MetricsTarget;
+
+  public constructor(scope: Construct, id: string, props: ApiChartProps) {
+    super(scope, id, props);
+    const { env, database, cache, amqp } = props;
+    const settings = env.api;
+    this.podSelector = selectorLabels(env, 'api');
+    this.port = settings.port;
+
+    const configData: Record<string, string> = {
+      FINDASH_ENV: env.name,
+      PORT: String(settings.port),
+      HOST: '0.0.0.0',
+      LOG_LEVEL: settings.logLevel,
+      DASHBOARD_CACHE_TTL: String(settings.cacheTtlSeconds),
+      MEMCACHED_SERVERS: cache.servers,
+      SEED_DEMO: String(settings.seedDemo),
+      OTEL_SERVICE_NAME: NAME,
+      SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),
+    };
+    const config = new ConfigMap(this, 'Config', {
+      metadata: namespacedMeta(env, 'api', `${NAME}-config`),
+      data: configData,
+    });
+    if (env.throwawayCredentials) {
+      new k8s.KubeSecret(this, 'Secret', {
+        metadata: namespacedMeta(env, 'api', API_SECRET),
+        stringData: { ADMIN_TOKEN: DEV_ADMIN_TOKEN },
+      });
+    }
+    const adminToken = secretEnv(this, { name: API_SECRET, key: 'ADMIN_TOKEN' });
+    const databaseUrl = secretEnv(this, database.appUrl);
+    const ownerUrl = secretEnv(this, database.ownerUrl);
+
+    const serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
+      metadata: namespacedMeta(env, 'api', NAME),
+      automountToken: false,
+    });
+
+    const common: Pick<ContainerProps, 'image' | 'imagePullPolicy' | 'securityContext' | 'resources'> = {
+      image: env.image,
+      imagePullPolicy: PLUS_PULL_POLICY,
+      securityContext: plusContainerSecurity(FINDASH_USER),
+      resources: plusResources(settings.resources),
+    };
+    const tmp = plusTmpVolume(this);
+
+    const deployment = new Deployment(this, 'Deployment', {
+      metadata: namespacedMeta(env, 'api', NAME),
+      podMetadata: {
+        labels: componentLabels(env, 'api'),
+        // Pods roll when their configuration changes, not only when the image does.
+        annotations: { 'findash.io/config-hash': hash(configData) },
+      },
+      select: false,
+      // The HPA owns the replica count where there is one; a fixed count here would fight it on every apply.
+      replicas: settings.autoscaling ? undefined : settings.replicas,
+      strategy: DeploymentStrategy.rollingUpdate({
+        maxSurge: PercentOrAbsolute.absolute(1),
+        maxUnavailable: PercentOrAbsolute.absolute(0),
+      }),
+      serviceAccount,
+      securityContext: plusPodSecurity(FINDASH_USER),
+      terminationGracePeriod: Duration.millis(SHUTDOWN_GRACE_MS + 20_000),
+      initContainers: [
+        {
+          ...common,
+          name: 'migrate',
+          command: ['node', 'dist/app/cli.js', 'migrate'],
+          envFrom: [Env.fromConfigMap(config)],
+          // Migrations run as the owner and create the app role from DATABASE_URL's credentials.
+          envVariables: { DATABASE_OWNER_URL: ownerUrl, DATABASE_URL: databaseUrl },
+          volumeMounts: [{ path: '/tmp', volume: tmp }],
+        },
+      ],
+      containers: [
+        {
+          ...common,
+          name: 'api',
+          command: ['node', 'dist/app/server.js'],
+          ports: [{ name: 'http', number: settings.port }],
+          envFrom: [Env.fromConfigMap(config)],
+          envVariables: {
+            DATABASE_URL: databaseUrl,
+            AMQP_URL: secretEnv(this, amqp.url),
+            ADMIN_TOKEN: adminToken,
+          },
+          liveness: Probe.fromHttpGet('/health/live', {
+            port: settings.port,
+            periodSeconds: Duration.seconds(10),
+            timeoutSeconds: Duration.seconds(3),
+            failureThreshold: 3,
+          }),
+          readiness: Probe.fromHttpGet('/health/ready', {
+            port: settings.port,
+            periodSeconds: Duration.seconds(5),
+            timeoutSeconds: Duration.seconds(3),
+            failureThreshold: 2,
+          }),
+          startup: Probe.fromHttpGet('/health/live', {
+            port: settings.port,
+            periodSeconds: Duration.seconds(2),
+            failureThreshold: 30,
+          }),
+          volumeMounts: [{ path: '/tmp', volume: tmp }],
+        },
+      ],
+    });
+    deployment.select(LabelSelector.of({ labels: this.podSelector }));
+    // Preferred, not required: a small cluster still schedules every replica.
+    if (settings.autoscaling || settings.replicas > 1) {
+      deployment.scheduling.spread({ weight: 100, topology: Topology.HOSTNAME });
+    }
+    hardenPlusWorkload(deployment);
+
+    const service = new Service(this, 'Service', {
+      metadata: namespacedMeta(env, 'api', NAME),
+      selector: Pods.select(this, 'Pods', { labels: this.podSelector }),
+      ports: [{ name: 'http', port: settings.port, targetPort: settings.port }],
+    });
+    this.metrics = {
+      serviceLabels: selectorLabels(env, 'api'),
+      portName: 'http',
+      port: settings.port,
+      path: '/metrics',
+      podSelector: this.podSelector,
+    };
+
+    const { tls } = env.ingress;
+    new Ingress(this, 'Ingress', {
+      metadata: {
+        ...namespacedMeta(env, 'api', NAME),
+        annotations: tls?.clusterIssuer ? { 'cert-manager.io/cluster-issuer': tls.clusterIssuer } : undefined,
+      },
+      className: env.ingress.className,
+      rules: [
+        {
+          host: env.ingress.host,
+          path: '/',
+          pathType: HttpIngressPathType.PREFIX,
+          backend: IngressBackend.fromService(service, { port: settings.port }),
+        },
+      ],
+      tls: tls
+        ? [{ hosts: [env.ingress.host], secret: Secret.fromSecretName(this, 'TlsSecret', tls.secretName) }]
+        : undefined,
+    });
+
+    if (settings.autoscaling) {
+      const { minReplicas, maxReplicas, targetCpuUtilization } = settings.autoscaling;
+      new HorizontalPodAutoscaler(this, 'Autoscaler', {
+        metadata: namespacedMeta(env, 'api', NAME),
+        target: deployment,
+        minReplicas,
+        maxReplicas,
+        metrics: [Metric.resourceCpu(MetricTarget.averageUtilization(targetCpuUtilization))],
+        // Up fast (double, or +2 pods, per minute), down slowly after five calm minutes, so a
+        // bursty dashboard load does not flap the replica count.
+        scaleUp: {
+          stabilizationWindow: Duration.seconds(0),
+          strategy: ScalingStrategy.MAX_CHANGE,
+          policies: [
+            { replicas: Replicas.percent(100), duration: Duration.minutes(1) },
+            { replicas: Replicas.absolute(2), duration: Duration.minutes(1) },
+          ],
+        },
+        scaleDown: {
+          stabilizationWindow: Duration.minutes(5),
+          strategy: ScalingStrategy.MIN_CHANGE,
+          policies: [{ replicas: Replicas.percent(25), duration: Duration.minutes(1) }],
+        },
+      });
+    }
+
+    if (settings.disruptionBudget) {
+      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: namespacedMeta(env, 'api', NAME),
+        spec: {
+          minAvailable: k8s.IntOrString.fromNumber(settings.disruptionBudget.minAvailable),
+          selector: { matchLabels: this.podSelector },
+        },
+      });
+    }
+  }
+}
+
+function hash(data: Record<string, string>): string {
+  return createHash('sha256').update(JSON.stringify(data)).digest('hex').slice(0, 16);
+}

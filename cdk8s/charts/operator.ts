@@ -1,0 +1,182 @@
+// The Tenant operator: its CRD (read from the file the operator work owns), a ServiceAccount with
+// least-privilege RBAC, and the Deployment. With more than one replica, leader election decides
+// which one reconciles; the others wait on the Lease.
+import { existsSync } from 'node:fs';
+import { Chart, Duration, Include, type ChartProps } from 'cdk8s';
+import {
+  Deployment,
+  EnvFieldPaths,
+  EnvValue,
+  LabelSelector,
+  Pods,
+  Probe,
+  Service,
+  ServiceAccount,
+  Topology,
+  k8s,
+} from 'cdk8s-plus-27';
+import type { Construct } from 'constructs';
+import type { EnvironmentSettings } from '../environments.js';
+import { secretEnv } from '../lib/env-values.js';
+import { componentLabels, namespacedMeta, selectorLabels } from '../lib/labels.js';
+import { tenantCrdPath } from '../lib/paths.js';
+import {
+  FINDASH_USER,
+  PLUS_PULL_POLICY,
+  hardenPlusWorkload,
+  plusContainerSecurity,
+  plusPodSecurity,
+  plusResources,
+  plusTmpVolume,
+} from '../lib/security.js';
+import type { DatabaseWiring, MetricsTarget } from '../lib/wiring.js';
+
+const NAME = 'findash-operator';
+const PORT = 8081;
+const LEASE_NAME = 'findash-operator';
+
+/**
+ * What the operator may do (contracts.md). Secrets, Roles and RoleBindings are cluster-wide because
+ * they live in the tenant-<name> namespaces it creates; `get` on secrets also satisfies the RBAC
+ * escalation check for the Roles it writes, which grant `get` on secrets.
+ */
+export const OPERATOR_CLUSTER_RULES: readonly k8s.PolicyRule[] = [
+  { apiGroups: ['findash.io'], resources: ['tenants'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
+  { apiGroups: ['findash.io'], resources: ['tenants/status'], verbs: ['get', 'update', 'patch'] },
+  { apiGroups: ['findash.io'], resources: ['tenants/finalizers'], verbs: ['update'] },
+  {
+    apiGroups: [''],
+    resources: ['namespaces'],
+    verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+  },
+  {
+    apiGroups: [''],
+    resources: ['secrets'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
+  {
+    apiGroups: ['rbac.authorization.k8s.io'],
+    resources: ['roles', 'rolebindings'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+];
+
+/** The Lease of leader election, in the operator's own namespace only. */
+export const OPERATOR_LEASE_RULES: readonly k8s.PolicyRule[] = [
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+];
+
+export interface OperatorChartProps extends ChartProps {
+  readonly env: EnvironmentSettings;
+  readonly database: DatabaseWiring;
+}
+
+export class OperatorChart extends Chart {
+  public readonly podSelector: Record<string, string>;
+  public readonly metrics: MetricsTarget;
+
+  public constructor(scope: Construct, id: string, props: OperatorChartProps) {
+    super(scope, id, props);
+    const { env, database } = props;
+    const settings = env.operator;
+    if (settings.replicas > 1 && !settings.leaderElection) {
+      throw new Error(`${env.name}: ${settings.replicas} operator replicas need leader election`);
+    }
+    this.podSelector = selectorLabels(env, 'operator');
+
+    const crd = tenantCrdPath();
+    if (!existsSync(crd)) {
+      throw new Error(
+        `The Tenant CRD is missing at ${crd}. It is written by the operator work ` +
+          '(charts/findash/crds/findash.io_tenants.yaml); the manifests include that file as it is.',
+      );
+    }
+    new Include(this, 'TenantCrd', { url: crd });
+
+    const serviceAccount = new ServiceAccount(this, 'ServiceAccount', {
+      metadata: namespacedMeta(env, 'operator', NAME),
+      automountToken: true,
+    });
+    const subject: k8s.Subject = { kind: 'ServiceAccount', name: NAME, namespace: env.namespace };
+    const clusterMeta = { name: NAME, labels: componentLabels(env, 'operator') };
+    new k8s.KubeClusterRole(this, 'ClusterRole', {
+      metadata: clusterMeta,
+      rules: [...OPERATOR_CLUSTER_RULES],
+    });
+    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: clusterMeta,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME },
+      subjects: [subject],
+    });
+    const leaseRole = `${NAME}-leader-election`;
+    new k8s.KubeRole(this, 'LeaseRole', {
+      metadata: namespacedMeta(env, 'operator', leaseRole),
+      rules: [...OPERATOR_LEASE_RULES],
+    });
+    new k8s.KubeRoleBinding(this, 'LeaseRoleBinding', {
+      metadata: namespacedMeta(env, 'operator', leaseRole),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: leaseRole },
+      subjects: [subject],
+    });
+
+    const deployment = new Deployment(this, 'Deployment', {
+      metadata: namespacedMeta(env, 'operator', NAME),
+      podMetadata: { labels: componentLabels(env, 'operator') },
+      select: false,
+      replicas: settings.replicas,
+      serviceAccount,
+      automountServiceAccountToken: true,
+      securityContext: plusPodSecurity(FINDASH_USER),
+      containers: [
+        {
+          name: 'operator',
+          image: env.image,
+          imagePullPolicy: PLUS_PULL_POLICY,
+          command: ['node', 'dist/operator/main.js'],
+          ports: [{ name: 'metrics', number: PORT }],
+          securityContext: plusContainerSecurity(FINDASH_USER),
+          resources: plusResources(settings.resources),
+          envVariables: {
+            // The operator writes tenants, RBAC rows and tokens: it connects as the owner.
+            DATABASE_URL: secretEnv(this, database.ownerUrl),
+            FINDASH_ENV: EnvValue.fromValue(env.name),
+            LOG_LEVEL: EnvValue.fromValue(env.api.logLevel),
+            OPERATOR_PORT: EnvValue.fromValue(String(PORT)),
+            LEADER_ELECTION: EnvValue.fromValue(String(settings.leaderElection)),
+            LEADER_ELECTION_NAMESPACE: EnvValue.fromFieldRef(EnvFieldPaths.POD_NAMESPACE),
+            LEASE_NAME: EnvValue.fromValue(LEASE_NAME),
+            POD_NAME: EnvValue.fromFieldRef(EnvFieldPaths.POD_NAME),
+          },
+          liveness: Probe.fromHttpGet('/healthz', { port: PORT, periodSeconds: Duration.seconds(10) }),
+          readiness: Probe.fromHttpGet('/readyz', { port: PORT, periodSeconds: Duration.seconds(5) }),
+          volumeMounts: [{ path: '/tmp', volume: plusTmpVolume(this) }],
+        },
+      ],
+    });
+    deployment.select(LabelSelector.of({ labels: this.podSelector }));
+    if (settings.replicas > 1) deployment.scheduling.spread({ weight: 100, topology: Topology.HOSTNAME });
+    hardenPlusWorkload(deployment);
+
+    new Service(this, 'Service', {
+      metadata: namespacedMeta(env, 'operator', NAME),
+      selector: Pods.select(this, 'Pods', { labels: this.podSelector }),
+      ports: [{ name: 'metrics', port: PORT, targetPort: PORT }],
+    });
+    this.metrics = {
+      serviceLabels: this.podSelector,
+      portName: 'metrics',
+      port: PORT,
+      path: '/metrics',
+      podSelector: this.podSelector,
+    };
+
+    if (settings.replicas > 1) {
+      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: namespacedMeta(env, 'operator', NAME),
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.podSelector } },
+      });
+    }
+  }
+}
