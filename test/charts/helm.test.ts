@@ -1,0 +1,561 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { kubeBinaries, kubectl, startControlPlane, type ControlPlane } from '../harness/kube.js';
+import { repoRoot } from '../harness/repo-root.js';
+import {
+  CHART_DIR,
+  ENVIRONMENTS,
+  find,
+  helmBinary,
+  parseObjects,
+  renderChart,
+  run,
+  valuesFile,
+  type Environment,
+  type K8sObject,
+} from './helm.js';
+
+/**
+ * charts/findash, checked with the real helm (lint --strict, template) and the rendered objects applied with a
+ * server-side dry run to a real kube-apiserver that has the Tenant and prometheus-operator CRDs installed, so
+ * every field is validated by the same code a cluster runs (OpenAPI schemas, CRD schemas, defaulting).
+ */
+
+interface Container {
+  name: string;
+  image: string;
+  imagePullPolicy?: string;
+  command?: string[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  envFrom?: { configMapRef?: { name: string } }[];
+  ports?: { name: string; containerPort: number }[];
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: {
+    runAsUser?: number;
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    capabilities?: { drop?: string[] };
+  };
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+interface PodSpec {
+  containers: Container[];
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type: string } };
+  volumes?: { name: string; emptyDir?: { medium?: string; sizeLimit?: string } }[];
+  serviceAccountName?: string;
+}
+interface PolicyRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'Job']);
+const podSpec = (o: K8sObject): PodSpec => (o.spec as { template: { spec: PodSpec } }).template.spec;
+// A typed view of an object's spec, for the fields a test reads.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+const spec = <T>(o: K8sObject): T => o.spec as T;
+const decode = (o: K8sObject): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries((o.data ?? {}) as Record<string, string>).map(([k, v]) => [
+      k,
+      Buffer.from(v, 'base64').toString(),
+    ]),
+  );
+
+const rendered = new Map<Environment, K8sObject[]>();
+const renderedText = new Map<Environment, string>();
+
+beforeAll(async () => {
+  for (const env of ENVIRONMENTS) {
+    const text = await renderChart(env);
+    renderedText.set(env, text);
+    rendered.set(env, parseObjects(text));
+  }
+}, 60_000);
+
+const objects = (env: Environment): K8sObject[] => rendered.get(env)!;
+
+describe('helm lint --strict', () => {
+  it.each(ENVIRONMENTS)('passes for values-%s.yaml', async (env) => {
+    const result = await run(helmBinary(), ['lint', '--strict', CHART_DIR, '-f', valuesFile(env)]);
+    expect(result.stdout).toContain('0 chart(s) failed');
+    expect(result.code).toBe(0);
+  });
+
+  it('rejects unknown values through values.schema.json', async () => {
+    const result = await run(helmBinary(), [
+      'lint',
+      '--strict',
+      CHART_DIR,
+      '-f',
+      valuesFile('production'),
+      '--set',
+      'api.replicas=3',
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/Additional property replicas is not allowed/);
+  });
+
+  it('refuses to render without a database, naming the two ways to get one', async () => {
+    await expect(renderChart(undefined)).rejects.toThrow(
+      /no database: set postgresql.enabled=true .* externalDatabase/,
+    );
+  });
+
+  it('refuses several operator replicas without leader election', async () => {
+    await expect(renderChart('production', ['--set', 'operator.leaderElection=false'])).rejects.toThrow(
+      /needs operator.leaderElection=true/,
+    );
+  });
+});
+
+describe('rendered manifests follow the runtime contract', () => {
+  const contract: Record<
+    Environment,
+    {
+      port: number;
+      replicas?: number;
+      hpa?: [number, number];
+      pdb: boolean;
+      log: string;
+      ttl: string;
+      tls: boolean;
+    }
+  > = {
+    development: { port: 8000, replicas: 1, pdb: false, log: 'debug', ttl: '60', tls: false },
+    testing: { port: 8001, replicas: 1, pdb: false, log: 'info', ttl: '300', tls: false },
+    staging: { port: 8002, hpa: [2, 4], pdb: true, log: 'info', ttl: '600', tls: true },
+    production: { port: 8000, hpa: [3, 10], pdb: true, log: 'info', ttl: '600', tls: true },
+  };
+
+  it.each(ENVIRONMENTS)('%s: API port, replicas, autoscaling, PDB, logging, cache TTL and TLS', (env) => {
+    const want = contract[env];
+    const all = objects(env);
+    const deployment = find(all, 'Deployment', 'findash-api');
+    const api = podSpec(deployment).containers[0]!;
+    expect(api.ports).toEqual([{ name: 'http', containerPort: want.port, protocol: 'TCP' }]);
+    const service = find(all, 'Service', 'findash-api');
+    expect(spec<{ ports: { port: number }[] }>(service).ports[0]!.port).toBe(want.port);
+
+    const config = find(all, 'ConfigMap', 'findash-api').data as Record<string, string>;
+    expect(config).toMatchObject({
+      FINDASH_ENV: env,
+      PORT: String(want.port),
+      LOG_LEVEL: want.log,
+      DASHBOARD_CACHE_TTL: want.ttl,
+      SEED_DEMO: String(env === 'development'),
+    });
+    expect(api.envFrom).toEqual([{ configMapRef: { name: 'findash-api' } }]);
+
+    const hpa = all.find((o) => o.kind === 'HorizontalPodAutoscaler');
+    if (want.hpa) {
+      expect(spec<{ minReplicas: number; maxReplicas: number }>(hpa!)).toMatchObject({
+        minReplicas: want.hpa[0],
+        maxReplicas: want.hpa[1],
+      });
+      // The HPA owns the count: a replicas field would fight it on every upgrade.
+      expect(spec<{ replicas?: number }>(deployment).replicas).toBeUndefined();
+    } else {
+      expect(hpa).toBeUndefined();
+      expect(spec<{ replicas?: number }>(deployment).replicas).toBe(want.replicas);
+    }
+    expect(all.some((o) => o.kind === 'PodDisruptionBudget')).toBe(want.pdb);
+
+    const ingress = find(all, 'Ingress', 'findash-api');
+    const tls = spec<{ tls?: { hosts: string[]; secretName: string }[] }>(ingress).tls;
+    expect(tls !== undefined).toBe(want.tls);
+    if (tls) expect(ingress.metadata.annotations?.['cert-manager.io/cluster-issuer']).toBeTruthy();
+  });
+
+  it('runs PostgreSQL and RabbitMQ as StatefulSets in development and testing only, testing on tmpfs', () => {
+    for (const env of ['development', 'testing'] as const) {
+      const pg = find(objects(env), 'StatefulSet', 'findash-postgresql');
+      find(objects(env), 'StatefulSet', 'findash-rabbitmq');
+      expect(podSpec(pg).containers[0]!.image).toMatch(/^postgres:17/);
+      const data = podSpec(pg).volumes?.find((v) => v.name === 'data');
+      if (env === 'testing') expect(data?.emptyDir?.medium).toBe('Memory');
+      else expect(spec<{ volumeClaimTemplates: unknown[] }>(pg).volumeClaimTemplates).toHaveLength(1);
+    }
+    for (const env of ['staging', 'production'] as const) {
+      const sts = objects(env)
+        .filter((o) => o.kind === 'StatefulSet')
+        .map((o) => o.metadata.name);
+      expect(sts).toEqual(['findash-memcached']);
+    }
+    expect(objects('development').some((o) => o.metadata.name === 'findash-adminer')).toBe(true);
+    expect(objects('testing').some((o) => o.metadata.name === 'findash-adminer')).toBe(false);
+  });
+
+  it('reads staging and production database and broker credentials from their existing Secrets', () => {
+    for (const env of ['staging', 'production'] as const) {
+      const api = podSpec(find(objects(env), 'Deployment', 'findash-api')).containers[0]!;
+      const ref = (name: string) => api.env?.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+      expect(ref('DATABASE_URL')).toEqual({ name: 'findash-db-runtime', key: 'uri' });
+      expect(ref('DATABASE_OWNER_URL')).toEqual({ name: 'findash-db-app', key: 'uri' });
+      expect(ref('AMQP_URL')).toEqual({ name: 'findash-amqp', key: 'uri' });
+      // Nothing inline to hand to the migration hook, so no hook Secret either.
+      expect(objects(env).some((o) => o.kind === 'Secret' && o.metadata.name === 'findash-migrate')).toBe(
+        false,
+      );
+    }
+  });
+
+  it('gives the bundled PostgreSQL, the API and the migration hook the same generated credentials', () => {
+    const all = objects('development');
+    const secret = decode(find(all, 'Secret', 'findash'));
+    const hook = decode(find(all, 'Secret', 'findash-migrate'));
+    expect(hook['database-url']).toBe(secret['database-url']);
+    expect(hook['database-owner-url']).toBe(secret['database-owner-url']);
+    const owner = new URL(secret['database-owner-url']!);
+    expect(owner.password).toBe(secret['postgres-owner-password']);
+    expect(owner.hostname).toBe('findash-postgresql');
+    const app = new URL(secret['database-url']!);
+    expect(app.username).toBe('findash_app');
+    expect(app.password).toHaveLength(32);
+    expect(new URL(secret['amqp-url']!).password).toBe(secret['rabbitmq-password']);
+    const pg = podSpec(find(all, 'StatefulSet', 'findash-postgresql')).containers[0]!;
+    expect(pg.env?.find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'findash',
+      key: 'postgres-owner-password',
+    });
+  });
+
+  it('migrates before the API changes: pre-install with an external database, post-install with the bundled one', () => {
+    const hook = (env: Environment) =>
+      find(objects(env), 'Job', 'findash-migrate').metadata.annotations?.['helm.sh/hook'];
+    expect(hook('production')).toBe('pre-install,pre-upgrade');
+    expect(hook('staging')).toBe('pre-install,pre-upgrade');
+    expect(hook('development')).toBe('post-install,pre-upgrade');
+    const job = podSpec(find(objects('production'), 'Job', 'findash-migrate')).containers[0]!;
+    expect(job.command).toEqual(['node', 'dist/app/cli.js', 'migrate']);
+    expect(job.env?.map((e) => e.name)).toEqual(
+      expect.arrayContaining(['DATABASE_URL', 'DATABASE_OWNER_URL']),
+    );
+  });
+
+  it('runs the API and the operator from one image with different commands', () => {
+    const all = objects('production');
+    const api = podSpec(find(all, 'Deployment', 'findash-api')).containers[0]!;
+    const operator = podSpec(find(all, 'Deployment', 'findash-operator')).containers[0]!;
+    expect(api.image).toBe(operator.image);
+    expect(api.image).toMatch(/^ghcr\.io\/findash\/findash:/);
+    expect(api.command).toEqual(['node', 'dist/app/server.js']);
+    expect(operator.command).toEqual(['node', 'dist/operator/main.js']);
+    expect(operator.ports).toEqual([{ name: 'metrics', containerPort: 8081, protocol: 'TCP' }]);
+    const env = Object.fromEntries((operator.env ?? []).map((e) => [e.name, e]));
+    expect(env.LEADER_ELECTION?.value).toBe('true');
+    expect(env.DATABASE_URL?.valueFrom?.secretKeyRef).toEqual({ name: 'findash-db-app', key: 'uri' });
+    expect(spec<{ replicas: number }>(find(all, 'Deployment', 'findash-operator')).replicas).toBe(2);
+    expect(
+      objects('development').map((o) => o.kind === 'Deployment' && podSpec(o).containers[0]!.image),
+    ).toContain('findash:dev');
+  });
+
+  it.each(ENVIRONMENTS)('%s: every pod is hardened and sized', (env) => {
+    const workloads = objects(env).filter((o) => WORKLOADS.has(o.kind));
+    expect(workloads.length).toBeGreaterThan(2);
+    for (const workload of workloads) {
+      const pod = podSpec(workload);
+      const where = `${workload.kind}/${workload.metadata.name}`;
+      expect({ where, runAsNonRoot: pod.securityContext?.runAsNonRoot }).toEqual({
+        where,
+        runAsNonRoot: true,
+      });
+      expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
+      expect(pod.securityContext?.seccompProfile?.type).toBe('RuntimeDefault');
+      for (const c of pod.containers) {
+        expect({ where, c: c.name, sc: c.securityContext }).toMatchObject({
+          where,
+          c: c.name,
+          sc: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          },
+        });
+        expect(c.imagePullPolicy).toBe('IfNotPresent');
+        expect(c.image).not.toMatch(/:latest$/);
+        expect(c.resources?.requests?.cpu && c.resources.requests.memory).toBeTruthy();
+        expect(c.resources?.limits?.cpu && c.resources.limits.memory).toBeTruthy();
+      }
+      // findash's own processes: uid 10001 and a writable /tmp on an emptyDir, nothing else writable.
+      if (['findash-api', 'findash-operator', 'findash-migrate'].includes(workload.metadata.name)) {
+        expect(pod.securityContext?.runAsUser).toBe(10001);
+        expect(pod.containers[0]!.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+        expect(pod.volumes?.find((v) => v.name === 'tmp')?.emptyDir).toBeDefined();
+      }
+    }
+  });
+
+  it.each(ENVIRONMENTS)('%s: every object carries the recommended labels', (env) => {
+    for (const o of objects(env)) {
+      expect({ obj: `${o.kind}/${o.metadata.name}`, labels: o.metadata.labels }).toMatchObject({
+        obj: `${o.kind}/${o.metadata.name}`,
+        labels: {
+          'app.kubernetes.io/name': 'findash',
+          'app.kubernetes.io/instance': 'findash',
+          'app.kubernetes.io/version': expect.any(String),
+          'app.kubernetes.io/component': expect.stringMatching(
+            /^(api|operator|memcached|rabbitmq|postgres|adminer|migrate|monitoring)$/,
+          ),
+          'app.kubernetes.io/part-of': 'findash',
+          'app.kubernetes.io/managed-by': 'Helm',
+        },
+      });
+    }
+  });
+
+  it('grants the operator exactly the contract permissions, nothing wildcard', () => {
+    const all = objects('production');
+    const rules = (find(all, 'ClusterRole', 'findash-operator').rules as PolicyRule[]).map((r) => ({
+      ...r,
+      verbs: [...r.verbs].sort(),
+    }));
+    const verbsFor = (group: string, resource: string) =>
+      rules
+        .filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource))
+        .flatMap((r) => r.verbs)
+        .sort();
+    expect(verbsFor('findash.io', 'tenants')).toEqual(['get', 'list', 'patch', 'update', 'watch']);
+    expect(verbsFor('findash.io', 'tenants/status')).toEqual(['get', 'patch', 'update']);
+    expect(verbsFor('findash.io', 'tenants/finalizers')).toEqual(['update']);
+    expect(verbsFor('', 'namespaces')).toEqual(['create', 'delete', 'get', 'list', 'patch', 'watch']);
+    const crud = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+    expect(verbsFor('', 'secrets')).toEqual(crud);
+    expect(verbsFor('rbac.authorization.k8s.io', 'roles')).toEqual(crud);
+    expect(verbsFor('rbac.authorization.k8s.io', 'rolebindings')).toEqual(crud);
+    expect(verbsFor('', 'events')).toEqual(['create', 'patch']);
+    expect(verbsFor('events.k8s.io', 'events')).toEqual(['create', 'patch']);
+    expect(JSON.stringify(rules)).not.toContain('*');
+    const lease = find(all, 'Role', 'findash-operator-leader-election').rules as PolicyRule[];
+    expect(
+      lease.every((r) => r.apiGroups.join() === 'coordination.k8s.io' && r.resources.join() === 'leases'),
+    ).toBe(true);
+  });
+
+  it('scrapes with the job names the alert rules use and ships every rule file as a PrometheusRule', async () => {
+    const all = objects('production');
+    const jobs = all
+      .filter((o) => o.kind === 'ServiceMonitor')
+      .map((o) => spec<{ endpoints: { relabelings: { targetLabel: string; replacement: string }[] }[] }>(o))
+      .flatMap((s) =>
+        s.endpoints.flatMap((e) =>
+          e.relabelings.filter((r) => r.targetLabel === 'job').map((r) => r.replacement),
+        ),
+      );
+    expect(jobs.sort()).toEqual(['findash-api', 'findash-memcached', 'findash-operator']);
+    const ruleFiles = (await readdir(path.join(repoRoot(), 'monitoring', 'prometheus', 'rules'))).filter(
+      (f) => f.endsWith('.yaml'),
+    );
+    const rules = all.filter((o) => o.kind === 'PrometheusRule');
+    expect(rules).toHaveLength(ruleFiles.length);
+    expect(ruleFiles.length).toBeGreaterThan(0);
+    // Alert templates ({{ $labels.x }}) must reach Prometheus unexpanded by Helm.
+    expect(renderedText.get('production')).toContain('{{ $labels.namespace }}');
+    expect(objects('development').some((o) => o.kind === 'ServiceMonitor')).toBe(false);
+  });
+
+  it('lets only the pods that use a backing service reach it when NetworkPolicies are on', async () => {
+    const all = parseObjects(await renderChart('development', ['--set', 'networkPolicy.enabled=true']));
+    const pg = spec<{ ingress: { from: { podSelector?: { matchLabels: Record<string, string> } }[] }[] }>(
+      find(all, 'NetworkPolicy', 'findash-postgresql'),
+    );
+    const allowed = pg.ingress[0]!.from.map(
+      (f) => f.podSelector?.matchLabels['app.kubernetes.io/component'],
+    ).sort();
+    expect(allowed).toEqual(['adminer', 'api', 'migrate', 'operator']);
+    const memcached = spec<{
+      ingress: { from: { podSelector?: { matchLabels: Record<string, string> } }[] }[];
+    }>(find(all, 'NetworkPolicy', 'findash-memcached'));
+    expect(
+      memcached.ingress[0]!.from.map((f) => f.podSelector?.matchLabels['app.kubernetes.io/component']),
+    ).toEqual(['api']);
+  });
+});
+
+describe('against a real kube-apiserver', () => {
+  let cp: ControlPlane;
+  let work: string;
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    work = await mkdtemp(path.join(os.tmpdir(), 'findash-chart-'));
+    // CRDs for real (as Helm's crds/ and the platform's operators would install them), then wait until served.
+    const crdFiles = [
+      path.join(CHART_DIR, 'crds', 'findash.io_tenants.yaml'),
+      path.join(
+        repoRoot(),
+        'cdk8s',
+        'crds',
+        'prometheus-operator-v0.85.0',
+        'monitoring.coreos.com_servicemonitors.yaml',
+      ),
+      path.join(
+        repoRoot(),
+        'cdk8s',
+        'crds',
+        'prometheus-operator-v0.85.0',
+        'monitoring.coreos.com_prometheusrules.yaml',
+      ),
+    ];
+    for (const file of crdFiles) await kubectl(cp, ['apply', '--server-side', '-f', file]);
+    await kubectl(cp, [
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/tenants.findash.io',
+      'crd/servicemonitors.monitoring.coreos.com',
+      'crd/prometheusrules.monitoring.coreos.com',
+    ]);
+    await kubectl(cp, ['create', 'namespace', 'findash']);
+  }, 180_000);
+
+  afterAll(async () => {
+    // undefined when beforeAll failed before the control plane started.
+    await (cp as ControlPlane | undefined)?.stop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it.each(ENVIRONMENTS)('%s: every rendered object passes a server-side dry-run apply', async (env) => {
+    const file = path.join(work, `${env}.yaml`);
+    await writeFile(file, renderedText.get(env)!);
+    const out = await kubectl(cp, [
+      'apply',
+      '--server-side',
+      '--dry-run=server',
+      '--field-manager=helm-test',
+      '-f',
+      file,
+    ]);
+    const applied = out.trim().split('\n');
+    expect(applied).toHaveLength(objects(env).length);
+    for (const line of applied) expect(line).toMatch(/ serverside-applied \(server dry run\)$/);
+  });
+
+  it('keeps generated credentials across upgrades (lookup of the installed Secret)', async () => {
+    const first = find(objects('development'), 'Secret', 'findash');
+    const file = path.join(work, 'secret.yaml');
+    await writeFile(file, JSON.stringify(first));
+    await kubectl(cp, ['apply', '--server-side', '-f', file]);
+    const again = parseObjects(
+      await renderChart('development', ['--dry-run=server', '--kubeconfig', cp.kubeconfigPath]),
+    );
+    expect(decode(find(again, 'Secret', 'findash'))).toEqual(decode(first));
+    expect(decode(find(again, 'Secret', 'findash-migrate'))['database-owner-url']).toBe(
+      decode(first)['database-owner-url'],
+    );
+  });
+
+  it('lets the operator ServiceAccount provision a tenant and nothing beyond the contract', async () => {
+    // Apply the RBAC objects for real, then act as the operator's ServiceAccount.
+    const rbac = objects('production').filter((o) =>
+      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind),
+    );
+    const file = path.join(work, 'rbac.yaml');
+    await writeFile(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }));
+    await kubectl(cp, ['apply', '--server-side', '-f', file]);
+    const as = ['--as=system:serviceaccount:findash:findash-operator'];
+    // can-i answers on stdout and exits 1 for "no"; any other failure must not pass as a "no".
+    const can = async (...args: string[]) => {
+      const result = await run(kubeBinaries().kubectl, [
+        '--kubeconfig',
+        cp.kubeconfigPath,
+        'auth',
+        'can-i',
+        ...as,
+        ...args,
+      ]);
+      expect(result.stderr).not.toMatch(/error|doesn't have a resource type/i);
+      return result.stdout.trim();
+    };
+
+    // What reconciling a Tenant does, done for real under the operator's identity.
+    await kubectl(cp, [...as, 'create', 'namespace', 'tenant-acme']);
+    await kubectl(cp, [
+      ...as,
+      '-n',
+      'tenant-acme',
+      'create',
+      'secret',
+      'generic',
+      'dashboard-token',
+      '--from-literal=token=t',
+    ]);
+    // Creating a Role that grants `get` on Secrets passes RBAC's escalation check only because the operator holds it.
+    await kubectl(cp, [
+      ...as,
+      '-n',
+      'tenant-acme',
+      'create',
+      'role',
+      'tenant-owners',
+      '--verb=get,list',
+      '--resource=secrets',
+    ]);
+    await kubectl(cp, [
+      ...as,
+      '-n',
+      'tenant-acme',
+      'create',
+      'rolebinding',
+      'tenant-owners',
+      '--role=tenant-owners',
+      '--user=alice@example.com',
+    ]);
+    expect(await can('patch', 'tenants.findash.io/status')).toBe('yes');
+    expect(await can('update', 'tenants.findash.io/finalizers')).toBe('yes');
+    expect(await can('create', 'leases.coordination.k8s.io', '-n', 'findash')).toBe('yes');
+    expect(await can('update', 'leases.coordination.k8s.io/findash-operator', '-n', 'findash')).toBe('yes');
+
+    // Least privilege: no workloads, no other leases, no cluster-wide RBAC, no deleting Tenants.
+    expect(await can('create', 'deployments.apps', '-n', 'findash')).toBe('no');
+    expect(await can('list', 'pods', '-n', 'findash')).toBe('no');
+    expect(await can('update', 'leases.coordination.k8s.io/kube-scheduler', '-n', 'kube-system')).toBe('no');
+    expect(await can('update', 'leases.coordination.k8s.io/other', '-n', 'findash')).toBe('no');
+    expect(await can('create', 'clusterrolebindings')).toBe('no');
+    expect(await can('delete', 'tenants.findash.io')).toBe('no');
+    expect(await can('create', 'tenants.findash.io')).toBe('no');
+  });
+
+  it('installs with helm against the cluster and prints how to reach the API, add a tenant and read its token', async () => {
+    // Another release name and namespace, so nothing the tests above created for real is in the way.
+    await kubectl(cp, ['create', 'namespace', 'demo']);
+    const result = await run(helmBinary(), [
+      'install',
+      'demo',
+      CHART_DIR,
+      '--namespace',
+      'demo',
+      '-f',
+      valuesFile('development'),
+      '--dry-run=server',
+      '--kubeconfig',
+      cp.kubeconfigPath,
+    ]);
+    expect(result.stderr.replace(/^.*symbolic link.*$/gm, '').trim()).toBe('');
+    expect(result.code).toBe(0);
+    const notes = result.stdout.slice(result.stdout.indexOf('NOTES:'));
+    expect(notes).toContain('export FINDASH_URL=http://findash.dev.localhost');
+    expect(notes).toContain('kubectl -n demo rollout status deployment/demo-findash-api');
+    expect(notes).toContain('kind: Tenant');
+    expect(notes).toContain(
+      "kubectl -n tenant-acme get secret dashboard-token -o jsonpath='{.data.token}' | base64 -d",
+    );
+    expect(notes).toContain('curl -s -H "Authorization: Bearer $TOKEN" $FINDASH_URL/financial/dashboard');
+
+    // The Tenant example in NOTES is itself valid against the real CRD.
+    const tenant = notes.slice(
+      notes.indexOf('apiVersion: findash.io'),
+      notes.indexOf('YAML\n', notes.indexOf('apiVersion: findash.io')),
+    );
+    const dedented = tenant.replace(/^ {3}/gm, '');
+    const out = await kubectl(cp, ['apply', '--dry-run=server', '-f', '-'], dedented);
+    expect(out).toContain('tenant.findash.io/acme created (server dry run)');
+  });
+});
