@@ -1,0 +1,161 @@
+import type { DesiredTenant } from '../../app/domain/tenants/tenant-sync.js';
+import { subjectKey } from '../../app/domain/tenants/tenant-sync.js';
+import type { Role as FindashRole } from '../../app/domain/auth/roles.js';
+import {
+  API_CLIENT_LABEL,
+  API_VERSION,
+  ISSUED_AT_ANNOTATION,
+  KIND,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  TENANT_LABEL,
+  credentialsSecretName,
+  tenantNamespace,
+  type Subject,
+  type Tenant,
+} from '../crd/types.js';
+import type { Namespace, OwnerReference, RbacSubject, Role, RoleBinding, Secret } from '../kube/types.js';
+
+/**
+ * The objects a Tenant should produce, as pure functions of the Tenant (and, for Secrets, the
+ * credential the database step returned). The reconciler applies them and compares them with
+ * what is live, so everything here must be deterministic: same input, same output, byte for byte.
+ */
+
+export const CREDENTIALS_ROLE = 'findash-tenant-credentials-reader';
+export const CREDENTIALS_ROLE_BINDING = 'findash-tenant-owners';
+export const TOKEN_ID_ANNOTATION = 'findash.io/token-id';
+
+export function ownerReference(tenant: Tenant): OwnerReference {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    name: tenant.metadata.name ?? '',
+    uid: tenant.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+function labels(tenant: Tenant): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'findash',
+    'app.kubernetes.io/part-of': 'findash',
+    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+    [TENANT_LABEL]: tenant.metadata.name ?? '',
+  };
+}
+
+/** Owners are admins of their tenant; a member listed with a higher role keeps the higher one. */
+export function desiredTenant(tenant: Tenant): DesiredTenant {
+  const spec = tenant.spec;
+  const rank: Record<FindashRole, number> = { viewer: 0, analyst: 1, admin: 2 };
+  const bindings = new Map<string, FindashRole>();
+  const grant = (s: Subject, role: FindashRole): void => {
+    const key = subjectKey(s.kind, s.name, s.namespace || undefined);
+    const current = bindings.get(key);
+    if (current === undefined || rank[role] > rank[current]) bindings.set(key, role);
+  };
+  for (const member of spec.members ?? []) grant(member, member.role);
+  for (const owner of spec.owners) grant(owner, 'admin');
+  return {
+    k8sUid: tenant.metadata.uid ?? '',
+    name: tenant.metadata.name ?? '',
+    type: spec.type,
+    displayName: spec.displayName,
+    baseCurrency: spec.baseCurrency,
+    timezone: spec.timezone ?? 'UTC',
+    suspended: spec.suspended ?? false,
+    limits: { ...spec.limits },
+    bindings,
+    clients: new Map((spec.apiClients ?? []).map((c) => [c.name, c.role])),
+  };
+}
+
+export function desiredNamespace(tenant: Tenant): Namespace {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: tenantNamespace(tenant.metadata.name ?? ''),
+      labels: labels(tenant),
+      ownerReferences: [ownerReference(tenant)],
+    },
+  };
+}
+
+export interface CredentialInput {
+  readonly client: string;
+  readonly role: string;
+  readonly token: string;
+  readonly tokenId: string;
+  readonly issuedAt: Date;
+  readonly tenantId: string;
+}
+
+const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+
+/** The token/Secret contract: keys token, tenant, tenantId, client, role and (if configured) apiUrl. */
+export function desiredSecret(tenant: Tenant, cred: CredentialInput, apiUrl: string | undefined): Secret {
+  const data: Record<string, string> = {
+    token: b64(cred.token),
+    tenant: b64(tenant.metadata.name ?? ''),
+    tenantId: b64(cred.tenantId),
+    client: b64(cred.client),
+    role: b64(cred.role),
+  };
+  if (apiUrl) data.apiUrl = b64(apiUrl);
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: credentialsSecretName(cred.client),
+      namespace: tenantNamespace(tenant.metadata.name ?? ''),
+      labels: { ...labels(tenant), [API_CLIENT_LABEL]: cred.client },
+      annotations: {
+        [ISSUED_AT_ANNOTATION]: cred.issuedAt.toISOString(),
+        [TOKEN_ID_ANNOTATION]: cred.tokenId,
+      },
+      ownerReferences: [ownerReference(tenant)],
+    },
+    type: 'Opaque',
+    data,
+  };
+}
+
+export function desiredRole(tenant: Tenant): Role {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: {
+      name: CREDENTIALS_ROLE,
+      namespace: tenantNamespace(tenant.metadata.name ?? ''),
+      labels: labels(tenant),
+      ownerReferences: [ownerReference(tenant)],
+    },
+    // The namespace holds nothing but this tenant's credentials Secrets, so get/list on all of
+    // them is exactly "the owners may read their tenant's tokens".
+    rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+  };
+}
+
+function rbacSubject(s: Subject): RbacSubject {
+  if (s.kind === 'ServiceAccount')
+    return { kind: 'ServiceAccount', name: s.name, namespace: s.namespace ?? '' };
+  return { kind: s.kind, apiGroup: 'rbac.authorization.k8s.io', name: s.name };
+}
+
+export function desiredRoleBinding(tenant: Tenant): RoleBinding {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: {
+      name: CREDENTIALS_ROLE_BINDING,
+      namespace: tenantNamespace(tenant.metadata.name ?? ''),
+      labels: labels(tenant),
+      ownerReferences: [ownerReference(tenant)],
+    },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CREDENTIALS_ROLE },
+    subjects: tenant.spec.owners.map(rbacSubject),
+  };
+}

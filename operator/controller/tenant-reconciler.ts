@@ -1,0 +1,599 @@
+import type { Knex } from 'knex';
+
+import { DomainError } from '../../app/domain/errors.js';
+import {
+  retireTenant,
+  syncTenant,
+  type ClientCredential,
+  type TenantSyncResult,
+} from '../../app/domain/tenants/tenant-sync.js';
+import {
+  API_CLIENT_LABEL,
+  API_VERSION,
+  FIELD_MANAGER,
+  FINALIZER,
+  KIND,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  ROTATE_TOKEN_ANNOTATION,
+  TENANTS_PATH,
+  TENANT_LABEL,
+  credentialsSecretName,
+  tenantNamespace,
+  type Credential,
+  type Phase,
+  type Tenant,
+  type TenantStatus,
+} from '../crd/types.js';
+import { applyIfChanged } from '../kube/apply.js';
+import { KubeApiError, isConflict, isNotFound, type KubeClient } from '../kube/client.js';
+import type { EventRecorder, EventType } from '../kube/events.js';
+import type { Namespace, ObjectList, Role, RoleBinding, Secret } from '../kube/types.js';
+import type { Logger } from '../log.js';
+import { mergeConditions, statusEqual, type ConditionInput } from './conditions.js';
+import {
+  CREDENTIALS_ROLE,
+  CREDENTIALS_ROLE_BINDING,
+  desiredNamespace,
+  desiredRole,
+  desiredRoleBinding,
+  desiredSecret,
+  desiredTenant,
+} from './desired.js';
+import { rotationRequest } from './rotation.js';
+import type { HandlerResult } from './work-queue.js';
+
+/**
+ * Reconciles one Tenant, in kubebuilder's order: fetch → deletion and finalizer → each side
+ * effect (database, namespace, credentials, RBAC), each reported as a condition → status.
+ * Every step compares before it writes, so a pass over a converged Tenant only reads.
+ * A failed step does not stop the independent ones; the pass then throws so the work queue
+ * retries with backoff, unless the failure needs a person (a bad spec), which waits for an edit.
+ */
+
+export interface ReconcilerOptions {
+  readonly client: KubeClient;
+  readonly db: Knex;
+  readonly events: EventRecorder;
+  readonly logger: Logger;
+  /** Public URL of the findash API, written into each credentials Secret (key apiUrl). */
+  readonly apiUrl?: string;
+  /** How soon to look again while waiting on something outside our control. */
+  readonly waitRequeueMs?: number;
+}
+
+/** A step failed in a way retrying will fix (API server, database, a terminating namespace). */
+class RetryableError extends Error {}
+
+const SECRETS_SELECTOR = (tenant: string) =>
+  `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${TENANT_LABEL}=${tenant}`;
+
+function describe(err: unknown): string {
+  if (err instanceof KubeApiError) return err.status.message ?? err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** Turns a Kubernetes API failure into a reason and a message saying what to do. */
+function kubeFailure(what: string, err: unknown): { reason: string; message: string } {
+  if (err instanceof KubeApiError && err.code === 403) {
+    return {
+      reason: 'Forbidden',
+      message: `${what}: the operator is not allowed to (${describe(err)}); check its ClusterRole (operator/rbac/clusterrole.yaml)`,
+    };
+  }
+  if (err instanceof KubeApiError && err.code === 422) {
+    return { reason: 'Invalid', message: `${what}: the API server refused the object: ${describe(err)}` };
+  }
+  return { reason: 'KubernetesAPIError', message: `${what}: ${describe(err)}; retrying with backoff` };
+}
+
+function dbFailure(err: unknown): { reason: string; message: string; retry: boolean } {
+  if (err instanceof DomainError && err.statusCode === 400) {
+    return { reason: 'InvalidSpec', message: `${err.message}; fix the Tenant spec`, retry: false };
+  }
+  if (err instanceof DomainError && err.statusCode === 409) {
+    return { reason: 'Conflict', message: err.message, retry: false };
+  }
+  return {
+    reason: 'DatabaseError',
+    message: `could not sync the database: ${describe(err)}; check DATABASE_URL and PostgreSQL, retrying with backoff`,
+    retry: true,
+  };
+}
+
+function decode(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
+}
+
+export class TenantReconciler {
+  private readonly log: Logger;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.log = options.logger.child({ controller: 'tenant' });
+  }
+
+  private tenantPath(name: string): string {
+    return `${TENANTS_PATH}/${name}`;
+  }
+
+  async reconcile(name: string): Promise<HandlerResult> {
+    const { client } = this.options;
+    let tenant = await client.getOrNull<Tenant>(this.tenantPath(name));
+    if (!tenant) return; // deleted, and finalized already (the finalizer precedes every side effect)
+
+    if (tenant.metadata.deletionTimestamp) {
+      await this.finalize(tenant);
+      return;
+    }
+    if (!(tenant.metadata.finalizers ?? []).includes(FINALIZER)) {
+      tenant = await this.addFinalizer(tenant);
+    }
+    return this.sync(tenant);
+  }
+
+  private async addFinalizer(tenant: Tenant): Promise<Tenant> {
+    const ops = tenant.metadata.finalizers
+      ? [{ op: 'add' as const, path: '/metadata/finalizers/-', value: FINALIZER }]
+      : [{ op: 'add' as const, path: '/metadata/finalizers', value: [FINALIZER] }];
+    // The resourceVersion test makes a concurrent edit fail this patch (409) instead of racing it.
+    return this.options.client.jsonPatch<Tenant>(this.tenantPath(tenant.metadata.name ?? ''), [
+      { op: 'test', path: '/metadata/resourceVersion', value: tenant.metadata.resourceVersion },
+      ...ops,
+    ]);
+  }
+
+  private event(tenant: Tenant, type: EventType, reason: string, action: string, note: string): void {
+    this.options.events.record(
+      { ...tenant, apiVersion: API_VERSION, kind: KIND },
+      type,
+      reason,
+      action,
+      note,
+    );
+  }
+
+  private async sync(tenant: Tenant): Promise<HandlerResult> {
+    const { client } = this.options;
+    const name = tenant.metadata.name ?? '';
+    const namespace = tenantNamespace(name);
+    const generation = tenant.metadata.generation ?? 0;
+    const conditions: ConditionInput[] = [];
+    const failures: string[] = [];
+    let retry = false;
+    let waitMs: number | undefined;
+    const rotation = rotationRequest(tenant);
+
+    // Existing Secrets first: their tokens are what the database step must keep valid.
+    const secretList = await client.get<ObjectList<Secret>>(`/api/v1/namespaces/${namespace}/secrets`, {
+      labelSelector: SECRETS_SELECTOR(name),
+    });
+    const liveSecrets = new Map<string, Secret>();
+    const presented = new Map<string, string>();
+    for (const secret of secretList.items) {
+      const clientName = secret.metadata.labels?.[API_CLIENT_LABEL];
+      if (!clientName || secret.metadata.name !== credentialsSecretName(clientName)) continue;
+      liveSecrets.set(clientName, secret);
+      const token = decode(secret.data?.token);
+      if (token) presented.set(clientName, token);
+    }
+
+    // 1. Database: tenant row, rbac_bindings, api_tokens.
+    let db: TenantSyncResult | undefined;
+    try {
+      db = await syncTenant(this.options.db, desiredTenant(tenant), {
+        presented,
+        rotate: rotation.clients,
+        rotateIssuedBefore: rotation.issuedBefore,
+      });
+      conditions.push({
+        type: 'DatabaseSynced',
+        status: 'True',
+        reason: 'Synced',
+        message: `tenant row ${db.tenantId} matches the spec (${(tenant.spec.members ?? []).length} members, ${db.credentials.length} API tokens)`,
+      });
+      this.reportDatabaseChanges(tenant, db);
+    } catch (err) {
+      const f = dbFailure(err);
+      retry ||= f.retry;
+      failures.push(f.message);
+      conditions.push({ type: 'DatabaseSynced', status: 'False', reason: f.reason, message: f.message });
+      this.event(tenant, 'Warning', f.reason, 'SyncDatabase', f.message);
+    }
+
+    // 2. Namespace tenant-<name>.
+    let namespaceReady = false;
+    try {
+      const live = await client.getOrNull<Namespace>(`/api/v1/namespaces/${namespace}`);
+      if (live?.metadata.deletionTimestamp) {
+        waitMs = this.options.waitRequeueMs ?? 2000;
+        conditions.push({
+          type: 'NamespaceReady',
+          status: 'False',
+          reason: 'NamespaceTerminating',
+          message: `namespace ${namespace} is still being deleted (left by an earlier Tenant of this name); waiting for it to go`,
+        });
+      } else {
+        const outcome = await applyIfChanged(
+          client,
+          `/api/v1/namespaces/${namespace}`,
+          desiredNamespace(tenant),
+          live,
+          FIELD_MANAGER,
+        );
+        if (outcome.changed) {
+          this.event(
+            tenant,
+            'Normal',
+            live ? 'NamespaceUpdated' : 'NamespaceCreated',
+            'EnsureNamespace',
+            `namespace ${namespace}`,
+          );
+        }
+        namespaceReady = true;
+        conditions.push({
+          type: 'NamespaceReady',
+          status: 'True',
+          reason: 'Applied',
+          message: `namespace ${namespace} exists`,
+        });
+      }
+    } catch (err) {
+      const f = kubeFailure(`namespace ${namespace}`, err);
+      retry = true;
+      failures.push(f.message);
+      conditions.push({ type: 'NamespaceReady', status: 'False', reason: f.reason, message: f.message });
+      this.event(tenant, 'Warning', f.reason, 'EnsureNamespace', f.message);
+    }
+
+    // 3. One Secret per API client, holding its token; stale Secrets removed.
+    let credentials: Credential[] = tenant.status?.credentials ?? [];
+    if (!db) {
+      conditions.push({
+        type: 'CredentialsReady',
+        status: 'False',
+        reason: 'WaitingForDatabase',
+        message: 'tokens are issued by the database step, which has not succeeded (see DatabaseSynced)',
+      });
+    } else if (!namespaceReady) {
+      conditions.push({
+        type: 'CredentialsReady',
+        status: 'False',
+        reason: 'WaitingForNamespace',
+        message: `the Secrets live in namespace ${namespace}, which is not ready (see NamespaceReady)`,
+      });
+    } else {
+      try {
+        credentials = await this.ensureSecrets(tenant, db, liveSecrets);
+        conditions.push({
+          type: 'CredentialsReady',
+          status: 'True',
+          reason: 'SecretsApplied',
+          message:
+            credentials.length === 0
+              ? 'no API clients in spec.apiClients'
+              : `tokens in ${credentials.map((c) => `${namespace}/${c.secretName}`).join(', ')} (key "token")`,
+        });
+        if (rotation.rotateTokenValue !== undefined)
+          await this.clearRotateAnnotation(tenant, rotation.rotateTokenValue);
+        if (rotation.unknownClients.length > 0) {
+          this.event(
+            tenant,
+            'Warning',
+            'UnknownAPIClient',
+            'RotateToken',
+            `${ROTATE_TOKEN_ANNOTATION} names clients not in spec.apiClients: ${rotation.unknownClients.join(', ')}`,
+          );
+        }
+      } catch (err) {
+        const f = kubeFailure('credentials Secrets', err);
+        retry = true;
+        failures.push(f.message);
+        conditions.push({ type: 'CredentialsReady', status: 'False', reason: f.reason, message: f.message });
+        this.event(tenant, 'Warning', f.reason, 'EnsureCredentials', f.message);
+      }
+    }
+
+    // 4. Role + RoleBinding: the owners may read the credentials Secrets.
+    if (!namespaceReady) {
+      conditions.push({
+        type: 'RBACReady',
+        status: 'False',
+        reason: 'WaitingForNamespace',
+        message: `the Role lives in namespace ${namespace}, which is not ready (see NamespaceReady)`,
+      });
+    } else {
+      try {
+        await this.ensureRbac(tenant);
+        conditions.push({
+          type: 'RBACReady',
+          status: 'True',
+          reason: 'Applied',
+          message: `owners (${tenant.spec.owners.map((o) => `${o.kind}/${o.name}`).join(', ')}) may get/list Secrets in ${namespace}`,
+        });
+      } catch (err) {
+        const f = kubeFailure('owner RBAC', err);
+        retry = true;
+        failures.push(f.message);
+        conditions.push({ type: 'RBACReady', status: 'False', reason: f.reason, message: f.message });
+        this.event(tenant, 'Warning', f.reason, 'EnsureRBAC', f.message);
+      }
+    }
+
+    if (rotation.invalidTimestamp !== undefined) {
+      this.event(
+        tenant,
+        'Warning',
+        'InvalidAnnotation',
+        'RotateToken',
+        `findash.io/rotate-tokens-at must be an RFC 3339 time such as 2026-11-25T20:00:00Z, got "${rotation.invalidTimestamp}"`,
+      );
+    }
+    if (rotation.issuedBefore && rotation.issuedBefore.getTime() > Date.now()) {
+      const until = rotation.issuedBefore.getTime() - Date.now() + 100;
+      waitMs = waitMs === undefined ? until : Math.min(waitMs, until);
+    }
+
+    const failed = conditions.find(
+      (c) => c.status === 'False' && !c.reason.startsWith('Waiting') && c.reason !== 'NamespaceTerminating',
+    );
+    const waiting = conditions.find((c) => c.status === 'False');
+    const suspended = tenant.spec.suspended ?? false;
+    let phase: Phase;
+    let ready: ConditionInput;
+    if (failed) {
+      phase = 'Failed';
+      ready = {
+        type: 'Ready',
+        status: 'False',
+        reason: failed.reason,
+        message: `${failed.type}: ${failed.message}`,
+      };
+    } else if (waiting) {
+      phase = 'Pending';
+      ready = {
+        type: 'Ready',
+        status: 'False',
+        reason: waiting.reason,
+        message: `${waiting.type}: ${waiting.message}`,
+      };
+    } else if (suspended) {
+      phase = 'Suspended';
+      ready = {
+        type: 'Ready',
+        status: 'False',
+        reason: 'Suspended',
+        message: 'spec.suspended is true: the API answers this tenant with 403; set it to false to resume',
+      };
+    } else {
+      phase = 'Ready';
+      ready = {
+        type: 'Ready',
+        status: 'True',
+        reason: 'Reconciled',
+        message: `tenant is ready; API tokens are in namespace ${namespace}`,
+      };
+    }
+
+    await this.writeStatus(tenant, {
+      observedGeneration: generation,
+      phase,
+      tenantId: db?.tenantId ?? tenant.status?.tenantId,
+      namespace,
+      memberCount: (tenant.spec.members ?? []).length,
+      apiClientCount: credentials.length,
+      credentials,
+      conditions: mergeConditions(tenant.status?.conditions, [ready, ...conditions], generation, new Date()),
+    });
+
+    if (failures.length > 0 && retry) throw new RetryableError(failures.join('; '));
+    if (failures.length > 0) this.log.warn('tenant needs attention', { tenant: name, problems: failures });
+    return waitMs === undefined ? undefined : { requeueAfterMs: waitMs };
+  }
+
+  private reportDatabaseChanges(tenant: Tenant, db: TenantSyncResult): void {
+    if (db.created)
+      this.event(tenant, 'Normal', 'TenantCreated', 'SyncDatabase', `tenant row ${db.tenantId} created`);
+    else if (db.tenantChanges.length > 0) {
+      this.event(
+        tenant,
+        'Normal',
+        'TenantUpdated',
+        'SyncDatabase',
+        `tenant row updated: ${db.tenantChanges.join(', ')}`,
+      );
+    }
+    const b = db.bindingsAdded + db.bindingsRemoved + db.bindingsChanged;
+    if (b > 0) {
+      this.event(
+        tenant,
+        'Normal',
+        'MembersSynced',
+        'SyncDatabase',
+        `rbac bindings: ${db.bindingsAdded} added, ${db.bindingsRemoved} removed, ${db.bindingsChanged} changed`,
+      );
+    }
+    const issued = db.credentials.filter((c) => c.issued).map((c) => c.client);
+    if (issued.length > 0)
+      this.event(tenant, 'Normal', 'TokenIssued', 'SyncDatabase', `new API tokens for: ${issued.join(', ')}`);
+    if (db.removedClients.length > 0) {
+      this.event(
+        tenant,
+        'Normal',
+        'TokenRevoked',
+        'SyncDatabase',
+        `tokens revoked for removed clients: ${db.removedClients.join(', ')}`,
+      );
+    }
+  }
+
+  private async ensureSecrets(
+    tenant: Tenant,
+    db: TenantSyncResult,
+    live: Map<string, Secret>,
+  ): Promise<Credential[]> {
+    const { client } = this.options;
+    const namespace = tenantNamespace(tenant.metadata.name ?? '');
+    const exactData = new Set(['data']);
+    const credentials: Credential[] = [];
+    for (const cred of db.credentials) {
+      const desired = desiredSecret(tenant, toCredentialInput(cred, db.tenantId), this.options.apiUrl);
+      const secretName = credentialsSecretName(cred.client);
+      const outcome = await applyIfChanged(
+        client,
+        `/api/v1/namespaces/${namespace}/secrets/${secretName}`,
+        desired,
+        live.get(cred.client) ?? null,
+        FIELD_MANAGER,
+        exactData,
+      );
+      if (outcome.changed && !cred.issued) {
+        this.event(
+          tenant,
+          'Normal',
+          'SecretUpdated',
+          'EnsureCredentials',
+          `Secret ${namespace}/${secretName} updated`,
+        );
+      }
+      credentials.push({ client: cred.client, secretName, issuedAt: cred.issuedAt.toISOString() });
+    }
+    const wanted = new Set(db.credentials.map((c) => c.client));
+    for (const [clientName, secret] of live) {
+      if (wanted.has(clientName)) continue;
+      await client.delete(`/api/v1/namespaces/${namespace}/secrets/${secret.metadata.name ?? ''}`);
+      this.event(
+        tenant,
+        'Normal',
+        'SecretDeleted',
+        'EnsureCredentials',
+        `Secret ${namespace}/${secret.metadata.name ?? ''} deleted (client removed)`,
+      );
+    }
+    return credentials;
+  }
+
+  private async ensureRbac(tenant: Tenant): Promise<void> {
+    const { client } = this.options;
+    const namespace = tenantNamespace(tenant.metadata.name ?? '');
+    const base = `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}`;
+    const rolePath = `${base}/roles/${CREDENTIALS_ROLE}`;
+    const bindingPath = `${base}/rolebindings/${CREDENTIALS_ROLE_BINDING}`;
+    const [role, binding] = await Promise.all([
+      client.getOrNull<Role>(rolePath),
+      client.getOrNull<RoleBinding>(bindingPath),
+    ]);
+    const r = await applyIfChanged(client, rolePath, desiredRole(tenant), role, FIELD_MANAGER);
+    const b = await applyIfChanged(client, bindingPath, desiredRoleBinding(tenant), binding, FIELD_MANAGER);
+    if (r.changed || b.changed) {
+      this.event(
+        tenant,
+        'Normal',
+        'RBACApplied',
+        'EnsureRBAC',
+        `Role ${CREDENTIALS_ROLE} and RoleBinding ${CREDENTIALS_ROLE_BINDING} in ${namespace}`,
+      );
+    }
+  }
+
+  /** Removes findash.io/rotate-token once handled, unless someone changed its value meanwhile. */
+  private async clearRotateAnnotation(tenant: Tenant, value: string): Promise<void> {
+    const path = `/metadata/annotations/${ROTATE_TOKEN_ANNOTATION.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    try {
+      await this.options.client.jsonPatch(this.tenantPath(tenant.metadata.name ?? ''), [
+        { op: 'test', path, value },
+        { op: 'remove', path },
+      ]);
+      this.event(
+        tenant,
+        'Normal',
+        'TokensRotated',
+        'RotateToken',
+        `rotated tokens requested by ${ROTATE_TOKEN_ANNOTATION}: ${value}`,
+      );
+    } catch (err) {
+      // 422 from the test op: the value changed, and the change queues another pass anyway.
+      if (!(err instanceof KubeApiError && (err.code === 422 || err.code === 409))) throw err;
+    }
+  }
+
+  private async writeStatus(tenant: Tenant, status: TenantStatus): Promise<void> {
+    if (statusEqual(tenant.status, status)) return;
+    const name = tenant.metadata.name ?? '';
+    try {
+      await this.options.client.apply(
+        `${this.tenantPath(name)}/status`,
+        { apiVersion: API_VERSION, kind: KIND, metadata: { name }, status },
+        FIELD_MANAGER,
+      );
+    } catch (err) {
+      if (isNotFound(err)) return; // deleted meanwhile
+      throw err;
+    }
+  }
+
+  private async finalize(tenant: Tenant): Promise<void> {
+    const finalizers = tenant.metadata.finalizers ?? [];
+    const index = finalizers.indexOf(FINALIZER);
+    if (index < 0) return;
+    const name = tenant.metadata.name ?? '';
+    const namespace = tenantNamespace(name);
+    const policy = tenant.spec.deletionPolicy ?? 'Retain';
+
+    if (tenant.status?.phase !== 'Deleting') {
+      await this.writeStatus(tenant, { ...tenant.status, phase: 'Deleting' });
+    }
+    let outcome;
+    try {
+      outcome = await retireTenant(this.options.db, tenant.metadata.uid ?? '', policy);
+    } catch (err) {
+      const f = dbFailure(err);
+      this.event(
+        tenant,
+        'Warning',
+        f.reason,
+        'Finalize',
+        `cannot apply deletionPolicy ${policy}: ${f.message}`,
+      );
+      throw err;
+    }
+    const deleted = await this.options.client.delete(`/api/v1/namespaces/${namespace}`);
+    const what =
+      outcome === 'deleted'
+        ? 'tenant data deleted from the database'
+        : outcome === 'retained'
+          ? 'tenant data retained (status deleted, tokens revoked)'
+          : 'no tenant row to clean up';
+    this.event(
+      tenant,
+      'Normal',
+      policy === 'Delete' ? 'TenantDeleted' : 'TenantRetained',
+      'Finalize',
+      `deletionPolicy ${policy}: ${what}; namespace ${namespace} ${deleted ? 'deleted' : 'already gone'}`,
+    );
+    try {
+      await this.options.client.jsonPatch(this.tenantPath(name), [
+        { op: 'test', path: `/metadata/finalizers/${index}`, value: FINALIZER },
+        { op: 'remove', path: `/metadata/finalizers/${index}` },
+      ]);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      if (isConflict(err) || (err instanceof KubeApiError && err.code === 422)) {
+        throw new RetryableError('finalizers changed while finalizing; retrying');
+      }
+      throw err;
+    }
+    this.log.info('tenant finalized', { tenant: name, policy, outcome });
+  }
+}
+
+function toCredentialInput(cred: ClientCredential, tenantId: string) {
+  return {
+    client: cred.client,
+    role: cred.role,
+    token: cred.token,
+    tokenId: cred.tokenId,
+    issuedAt: cred.issuedAt,
+    tenantId,
+  };
+}
