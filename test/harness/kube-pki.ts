@@ -1,0 +1,154 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/**
+ * Files of the test control plane's PKI, all PEM. ECDSA P-256 keys: generated in milliseconds
+ * and accepted everywhere (Go TLS, Node TLS, service-account token signing as ES256).
+ */
+export interface KubePki {
+  dir: string;
+  caCert: string;
+  caKey: string;
+  /** kube-apiserver's serving certificate (127.0.0.1, localhost and the in-cluster names). */
+  servingCert: string;
+  servingKey: string;
+  /** Client certificate CN=findash-admin, O=system:masters: full access, like kubeadm's admin.conf. */
+  adminCert: string;
+  adminKey: string;
+  /** Client certificate for kube-controller-manager (O=system:masters: it is a trusted test component). */
+  controllerManagerCert: string;
+  controllerManagerKey: string;
+  /** Service-account token signing key pair. */
+  serviceAccountKey: string;
+  serviceAccountPub: string;
+}
+
+export function pkiPaths(dir: string): KubePki {
+  const p = (name: string) => path.join(dir, name);
+  return {
+    dir,
+    caCert: p('ca.crt'),
+    caKey: p('ca.key'),
+    servingCert: p('apiserver.crt'),
+    servingKey: p('apiserver.key'),
+    adminCert: p('admin.crt'),
+    adminKey: p('admin.key'),
+    controllerManagerCert: p('controller-manager.crt'),
+    controllerManagerKey: p('controller-manager.key'),
+    serviceAccountKey: p('sa.key'),
+    serviceAccountPub: p('sa.pub'),
+  };
+}
+
+async function openssl(args: string[]): Promise<void> {
+  try {
+    await run('openssl', args);
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new Error(`openssl ${args[0] ?? ''} failed: ${stderr || String(error)}`);
+  }
+}
+
+const KEY_ARGS = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+const DAYS = '3650';
+
+/** Issues a CA-signed certificate for `subject` with the given X.509v3 extensions. */
+async function issue(pki: KubePki, name: string, subject: string, extensions: string[]): Promise<void> {
+  const base = path.join(pki.dir, name);
+  await openssl([
+    'req',
+    '-new',
+    ...KEY_ARGS,
+    '-keyout',
+    `${base}.key`,
+    '-out',
+    `${base}.csr`,
+    '-subj',
+    subject,
+  ]);
+  await writeFile(`${base}.ext`, extensions.join('\n') + '\n');
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    `${base}.csr`,
+    '-CA',
+    pki.caCert,
+    '-CAkey',
+    pki.caKey,
+    // Random serials: certificates are issued concurrently, so no shared ca.srl file.
+    '-set_serial',
+    `0x${randomBytes(16).toString('hex')}`,
+    '-days',
+    DAYS,
+    '-sha256',
+    '-extfile',
+    `${base}.ext`,
+    '-out',
+    `${base}.crt`,
+  ]);
+}
+
+/**
+ * Creates the PKI in `dir` unless it is already there (a restarted development cluster keeps
+ * its CA, so existing kubeconfigs and service-account tokens stay valid).
+ */
+export async function ensurePki(dir: string): Promise<KubePki> {
+  const pki = pkiPaths(dir);
+  const complete = path.join(dir, '.complete');
+  if (existsSync(complete)) return pki;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await openssl([
+    'req',
+    '-x509',
+    ...KEY_ARGS,
+    '-keyout',
+    pki.caKey,
+    '-out',
+    pki.caCert,
+    '-days',
+    DAYS,
+    '-sha256',
+    '-subj',
+    '/CN=findash-test-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+  ]);
+  const leaf = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment'];
+  await Promise.all([
+    issue(pki, 'apiserver', '/CN=kube-apiserver', [
+      ...leaf,
+      'extendedKeyUsage=serverAuth',
+      // 10.0.0.1 is the "kubernetes" Service's ClusterIP in the 10.0.0.0/24 service range.
+      'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,' +
+        'DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
+    ]),
+    issue(pki, 'admin', '/O=system:masters/CN=findash-admin', [...leaf, 'extendedKeyUsage=clientAuth']),
+    issue(pki, 'controller-manager', '/O=system:masters/CN=system:kube-controller-manager', [
+      ...leaf,
+      'extendedKeyUsage=clientAuth',
+    ]),
+    (async () => {
+      await openssl([
+        'genpkey',
+        '-algorithm',
+        'EC',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-out',
+        pki.serviceAccountKey,
+      ]);
+      await openssl(['pkey', '-in', pki.serviceAccountKey, '-pubout', '-out', pki.serviceAccountPub]);
+    })(),
+  ]);
+  await writeFile(complete, '');
+  return pki;
+}

@@ -1,0 +1,370 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+
+import { ensurePki, type KubePki } from './kube-pki.js';
+import { startProcess, stopGroup, tail, type ManagedProcess, type StartedProcess } from './kube-process.js';
+import { freePort } from './ports.js';
+
+/**
+ * A real Kubernetes control plane for tests and for people: etcd + kube-apiserver (and
+ * optionally kube-controller-manager), built from Go modules by test/harness/ensure-tools.sh and
+ * started the way controller-runtime's envtest does: loopback ports, openssl-made certificates,
+ * RBAC authorization.
+ *
+ * What is not there: no scheduler and no kubelet, so Pods are stored but never run. Without the
+ * controller manager, nothing finalizes deleted Namespaces (they stay Terminating), nothing
+ * garbage-collects objects through ownerReferences and no "default" ServiceAccount is created;
+ * pass `withControllerManager: true` when a test needs those. The ServiceAccount admission plugin
+ * is disabled in both modes (as in envtest), so Pods need no ServiceAccount to be created.
+ */
+
+export interface KubeBinaries {
+  etcd: string;
+  kubeApiserver: string;
+  kubeControllerManager: string;
+  kubectl: string;
+}
+
+export interface ControlPlaneOptions {
+  /** State directory (certificates, etcd data, logs, kubeconfig). Default: a new temp dir, removed by stop(). */
+  dir?: string;
+  /** Also run kube-controller-manager (namespace deletion, garbage collection, ServiceAccounts). */
+  withControllerManager?: boolean;
+  /** Let the processes outlive this Node process (used by `npm run cluster:up`). */
+  keepAlive?: boolean;
+  /** How long to wait for readiness. Default 90 s. */
+  timeoutMs?: number;
+}
+
+export interface ControlPlane {
+  /** https://127.0.0.1:PORT */
+  server: string;
+  /** Admin kubeconfig (client certificate in group system:masters), self-contained. */
+  kubeconfigPath: string;
+  dir: string;
+  /** PEM of the cluster CA, the admin client certificate and its key (for TLS clients built by hand). */
+  ca: string;
+  adminCert: string;
+  adminKey: string;
+  withControllerManager: boolean;
+  processes: ManagedProcess[];
+  /** Kills every process (whole process groups) and waits until they are gone. */
+  stop(): Promise<void>;
+}
+
+const SERVICE_CIDR = '10.0.0.0/24';
+/** Port-independent, so tokens stay valid when a development cluster restarts on other ports. */
+const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
+export function toolsBinDir(): string {
+  return process.env.FINDASH_TOOLS_BIN ?? path.join(os.homedir(), '.cache', 'findash', 'bin');
+}
+
+function onPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, command);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Paths of the control-plane binaries; throws with the fix when they are not built yet.
+ * kube-controller-manager is only checked when `controllerManager` is true.
+ */
+export function kubeBinaries(options: { controllerManager?: boolean } = {}): KubeBinaries {
+  const bin = toolsBinDir();
+  const built = {
+    etcd: path.join(bin, 'etcd'),
+    kubeApiserver: path.join(bin, 'kube-apiserver'),
+    kubeControllerManager: path.join(bin, 'kube-controller-manager'),
+  };
+  const needed = [
+    built.etcd,
+    built.kubeApiserver,
+    ...(options.controllerManager ? [built.kubeControllerManager] : []),
+  ];
+  const missing = needed.filter((file) => !existsSync(file));
+  if (missing.length > 0) {
+    throw new Error(
+      `Kubernetes test binaries missing: ${missing.join(', ')}.\n` +
+        'Run `npm run tools` (builds etcd, kube-apiserver and kube-controller-manager from Go modules ' +
+        'into ~/.cache/findash/bin; the first build takes several minutes).',
+    );
+  }
+  const kubectl = process.env.KUBECTL ?? onPath('kubectl');
+  if (!kubectl) throw new Error('kubectl not found on PATH: install kubectl v1.32 (or set KUBECTL).');
+  return { ...built, kubectl };
+}
+
+interface Tls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** GET `url` with client TLS; resolves with the status code and body, or undefined if unreachable. */
+function httpsGet(url: string, tls: Tls): Promise<{ status: number; body: string } | undefined> {
+  return new Promise((resolve) => {
+    const request = https.get(url, { ...tls, timeout: 2_000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => {
+        resolve({ status: response.statusCode ?? 0, body });
+      });
+      response.on('error', () => {
+        resolve(undefined);
+      });
+    });
+    request.on('timeout', () => {
+      request.destroy();
+    });
+    request.on('error', () => {
+      resolve(undefined);
+    });
+  });
+}
+
+function httpGet(url: string): Promise<{ status: number; body: string } | undefined> {
+  return fetch(url, { signal: AbortSignal.timeout(2_000) })
+    .then(async (response) => ({ status: response.status, body: await response.text() }))
+    .catch(() => undefined);
+}
+
+/** Polls `probe` until it returns true; fails early with the log tail if the process dies. */
+async function waitReady(
+  proc: StartedProcess,
+  what: string,
+  probe: () => Promise<boolean>,
+  deadline: number,
+): Promise<void> {
+  let exited: string | undefined;
+  void proc.exited.then((how) => (exited = how));
+  for (;;) {
+    if (await probe()) return;
+    if (exited) throw new Error(`${proc.name} ${exited} before ${what}; log ${proc.log}:\n${tail(proc.log)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${proc.name} not ${what} in time; log ${proc.log}:\n${tail(proc.log)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function kubeconfigYaml(server: string, user: string, tls: Tls): string {
+  const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: findash-test',
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${b64(tls.ca)}`,
+    'users:',
+    `- name: ${user}`,
+    '  user:',
+    `    client-certificate-data: ${b64(tls.cert)}`,
+    `    client-key-data: ${b64(tls.key)}`,
+    'contexts:',
+    '- name: findash-test',
+    '  context:',
+    '    cluster: findash-test',
+    `    user: ${user}`,
+    'current-context: findash-test',
+    '',
+  ].join('\n');
+}
+
+async function readTls(pki: KubePki, cert: string, key: string): Promise<Tls> {
+  const [ca, certPem, keyPem] = await Promise.all([
+    readFile(pki.caCert, 'utf8'),
+    readFile(cert, 'utf8'),
+    readFile(key, 'utf8'),
+  ]);
+  return { ca, cert: certPem, key: keyPem };
+}
+
+export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const withControllerManager = options.withControllerManager ?? false;
+  const bins = kubeBinaries({ controllerManager: withControllerManager });
+  const ownsDir = options.dir === undefined;
+  const dir = options.dir
+    ? path.resolve(options.dir)
+    : await mkdtemp(path.join(os.tmpdir(), 'findash-kube-'));
+  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  const keepAlive = options.keepAlive ?? false;
+  const logs = path.join(dir, 'logs');
+  await mkdir(logs, { recursive: true });
+
+  const started: StartedProcess[] = [];
+  const stopAll = async () => {
+    // Reverse start order: controller manager, apiserver, then etcd.
+    for (const proc of [...started].reverse()) await stopGroup(proc.pid);
+  };
+
+  try {
+    const [pki, etcdPort, etcdPeerPort, apiPort, cmPort] = await Promise.all([
+      ensurePki(path.join(dir, 'pki')),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    const admin = await readTls(pki, pki.adminCert, pki.adminKey);
+    const server = `https://127.0.0.1:${apiPort}`;
+
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    const peerUrl = `http://127.0.0.1:${etcdPeerPort}`;
+    const etcd = startProcess(
+      'etcd',
+      bins.etcd,
+      [
+        '--name=default',
+        `--data-dir=${path.join(dir, 'etcd')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=default=${peerUrl}`,
+        // Test data: durability across power loss is not worth the fsync latency.
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      path.join(logs, 'etcd.log'),
+      { keepAlive },
+    );
+    started.push(etcd);
+    await waitReady(
+      etcd,
+      'healthy',
+      async () => (await httpGet(`${etcdUrl}/health`))?.status === 200,
+      deadline,
+    );
+
+    const apiserver = startProcess(
+      'kube-apiserver',
+      bins.kubeApiserver,
+      [
+        `--etcd-servers=${etcdUrl}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--secure-port=${apiPort}`,
+        `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
+        `--tls-cert-file=${pki.servingCert}`,
+        `--tls-private-key-file=${pki.servingKey}`,
+        `--client-ca-file=${pki.caCert}`,
+        '--authorization-mode=RBAC',
+        `--service-account-issuer=${SA_ISSUER}`,
+        `--service-account-key-file=${pki.serviceAccountPub}`,
+        `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        // Like envtest: the ServiceAccount admission plugin rejects Pods until a controller
+        // has created the namespace's default ServiceAccount.
+        '--disable-admission-plugins=ServiceAccount',
+        '--allow-privileged=true',
+        // The only address is loopback, which Endpoints reject; nothing in-cluster needs them.
+        '--endpoint-reconciler-type=none',
+        '--profiling=false',
+      ],
+      path.join(logs, 'kube-apiserver.log'),
+      { keepAlive },
+    );
+    started.push(apiserver);
+    await waitReady(
+      apiserver,
+      'ready',
+      async () => (await httpsGet(`${server}/readyz`, admin))?.status === 200,
+      deadline,
+    );
+
+    const kubeconfigPath = path.join(dir, 'kubeconfig');
+    await writeFile(kubeconfigPath, kubeconfigYaml(server, 'findash-admin', admin), { mode: 0o600 });
+
+    if (withControllerManager) {
+      const cmTls = await readTls(pki, pki.controllerManagerCert, pki.controllerManagerKey);
+      const cmKubeconfig = path.join(dir, 'controller-manager.kubeconfig');
+      await writeFile(cmKubeconfig, kubeconfigYaml(server, 'kube-controller-manager', cmTls), {
+        mode: 0o600,
+      });
+      const cm = startProcess(
+        'kube-controller-manager',
+        bins.kubeControllerManager,
+        [
+          `--kubeconfig=${cmKubeconfig}`,
+          `--authentication-kubeconfig=${cmKubeconfig}`,
+          `--authorization-kubeconfig=${cmKubeconfig}`,
+          '--bind-address=127.0.0.1',
+          `--secure-port=${cmPort}`,
+          `--tls-cert-file=${pki.servingCert}`,
+          `--tls-private-key-file=${pki.servingKey}`,
+          '--leader-elect=false',
+          `--service-cluster-ip-range=${SERVICE_CIDR}`,
+          `--root-ca-file=${pki.caCert}`,
+          `--service-account-private-key-file=${pki.serviceAccountKey}`,
+          `--cluster-signing-cert-file=${pki.caCert}`,
+          `--cluster-signing-key-file=${pki.caKey}`,
+          '--profiling=false',
+        ],
+        path.join(logs, 'kube-controller-manager.log'),
+        { keepAlive },
+      );
+      started.push(cm);
+      await waitReady(
+        cm,
+        'healthy',
+        async () => (await httpsGet(`https://127.0.0.1:${cmPort}/healthz`, admin))?.status === 200,
+        deadline,
+      );
+    }
+
+    let stopped: Promise<void> | undefined;
+    return {
+      server,
+      kubeconfigPath,
+      dir,
+      ca: admin.ca,
+      adminCert: admin.cert,
+      adminKey: admin.key,
+      withControllerManager,
+      processes: started.map(({ name, pid, binary, log }) => ({ name, pid, binary, log })),
+      stop: () => {
+        stopped ??= (async () => {
+          await stopAll();
+          if (ownsDir) await rm(dir, { recursive: true, force: true });
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    if (ownsDir) await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Runs kubectl against the control plane; resolves with stdout, rejects with stderr. */
+export function kubectl(
+  cp: Pick<ControlPlane, 'kubeconfigPath'>,
+  args: string[],
+  input?: string,
+): Promise<string> {
+  const { kubectl: binary } = kubeBinaries();
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      binary,
+      ['--kubeconfig', cp.kubeconfigPath, ...args],
+      { maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
+        else resolve(stdout);
+      },
+    );
+    child.stdin?.end(input ?? '');
+  });
+}
