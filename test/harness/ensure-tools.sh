@@ -26,7 +26,7 @@ for arg in "$@"; do
   case "$arg" in
     --quiet | -q) quiet=1 ;;
     -h | --help)
-      sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) wanted+=("$arg") ;;
