@@ -61,7 +61,7 @@ export async function financialSummary(trx: Knex.Transaction, range: DateRange):
         from transaction_rollups_monthly m cross join tenant t
        where m.tenant_id = findash_current_tenant() and m.month = t.this_month
          and m.status = 'posted' and m.transaction_type in ('income', 'expense')
-       group by m.currency
+       group by m.currency having sum(m.count) > 0
     )
     select t.base, to_char(t.this_month, 'YYYY-MM') as this_month,
       (select coalesce(json_agg(json_build_object('currency', currency, 'amount', balance::text) order by currency), '[]')

@@ -46,6 +46,8 @@ interface SummaryRow {
  * the tenant's own accounts and are neither. Counts include pending rows; void rows count nowhere.
  * The trend covers the 12 months ending with the month of `to` (default: this month in the
  * tenant's timezone), clipped to `from`, with zeros for empty months.
+ * Rollup rows whose transactions were all voided or moved stay behind with count 0; every
+ * grouping drops groups whose count is 0, so they never show up as a currency or category.
  */
 export async function transactionSummary(
   trx: Knex.Transaction,
@@ -81,13 +83,13 @@ export async function transactionSummary(
              coalesce(sum(total) filter (where transaction_type = 'expense'), 0) as expenses,
              sum(total) as volume, sum(count) as n
         from src where status = 'posted' and transaction_type in ('income', 'expense')
-       group by currency
+       group by currency having sum(count) > 0
     ),
     categories as (
       select category, currency::text as currency, sum(total) as amount, sum(count)::bigint as n,
              row_number() over (partition by currency order by sum(total) desc, category) as rank
         from src where status = 'posted' and transaction_type = 'expense'
-       group by category, currency
+       group by category, currency having sum(count) > 0
     ),
     months as (
       select generate_series(greatest(t.trend_end - interval '${TREND_MONTHS - 1} months',
@@ -101,7 +103,7 @@ export async function transactionSummary(
              coalesce(sum(total) filter (where status = 'posted' and transaction_type = 'expense'), 0) as expenses,
              sum(count)::bigint as n
         from src where month >= (select min(month) from months) and month <= (select trend_end from tenant)
-       group by month, currency
+       group by month, currency having sum(count) > 0
     ),
     trend as (
       select m.month, c.currency, coalesce(r.income, 0) as income, coalesce(r.expenses, 0) as expenses,

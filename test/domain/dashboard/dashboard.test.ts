@@ -28,7 +28,7 @@ describe('dashboard domain queries on hand-built data', () => {
   let api: Knex;
   let la: string; // America/Los_Angeles, base USD
   let kolkata: string; // Asia/Kolkata, base INR
-  const ids: Record<string, string> = {};
+  const ids = {} as Record<'chk' | 'card' | 'yen' | 'kwd' | 'eur' | 'utilities', string>;
   let thisMonth: string;
 
   beforeAll(async () => {
@@ -40,40 +40,162 @@ describe('dashboard domain queries on hand-built data', () => {
     await addRate(owner, 'EUR', 'USD', '1.10', '2024-02-01');
     await addRate(owner, 'USD', 'JPY', '150', '2024-02-01'); // only the inverse exists for JPY→USD
 
-    la = await createTenantRow(owner, { timezone: 'America/Los_Angeles', baseCurrency: 'USD', name: 'dash-la' });
+    la = await createTenantRow(owner, {
+      timezone: 'America/Los_Angeles',
+      baseCurrency: 'USD',
+      name: 'dash-la',
+    });
     const start = await monthStart(owner, 'America/Los_Angeles');
     thisMonth = (
-      await owner.raw<{ rows: Array<{ m: string }> }>(`select to_char(now() at time zone 'America/Los_Angeles', 'YYYY-MM') as m`)
+      await owner.raw<{ rows: Array<{ m: string }> }>(
+        `select to_char(now() at time zone 'America/Los_Angeles', 'YYYY-MM') as m`,
+      )
     ).rows[0]!.m;
 
     await asTenant(owner, la, async (trx) => {
       const chk = await addAccount(trx, la, { name: 'Checking', currency: 'USD' });
       const card = await addAccount(trx, la, { name: 'Card', currency: 'USD', account_type: 'credit_card' });
       const yen = await addAccount(trx, la, { name: 'Yen cash', currency: 'JPY', account_type: 'cash' });
-      const kwd = await addAccount(trx, la, { name: 'Dinar savings', currency: 'KWD', account_type: 'savings' });
+      const kwd = await addAccount(trx, la, {
+        name: 'Dinar savings',
+        currency: 'KWD',
+        account_type: 'savings',
+      });
       const eur = await addAccount(trx, la, { name: 'Old euro', currency: 'EUR' });
       Object.assign(ids, { chk, card, yen, kwd, eur });
       const t = (spec: Omit<Parameters<typeof addTransaction>[2], 'currency'> & { currency?: string }) =>
         addTransaction(trx, la, { currency: 'USD', ...spec });
       // 2024-01-31 20:00 in Los Angeles is already February in UTC: it belongs to January here.
-      await t({ account: chk, amount: '5000.00', type: 'income', at: '2024-02-01T04:00:00Z', category: 'salary', description: 'ACME payroll' });
-      await t({ account: chk, amount: '120.55', type: 'expense', at: '2024-02-01T07:30:00Z', category: 'groceries' });
-      await t({ account: chk, amount: '80.45', type: 'expense', at: '2024-02-01T08:30:00Z', category: 'groceries' });
-      await t({ account: card, amount: '45.10', type: 'expense', at: '2024-02-10T12:00:00Z', category: 'dining', status: 'pending' });
-      await t({ account: card, amount: '300.00', type: 'expense', at: '2024-02-11T12:00:00Z', category: 'dining', status: 'void' });
-      await addTransfer(trx, la, { from: chk, to: card, amount: '200.00', currency: 'USD', at: '2024-02-15T12:00:00Z' });
-      await t({ account: yen, amount: '1500', currency: 'JPY', type: 'expense', at: '2024-02-20T03:00:00Z', category: 'food' });
-      await t({ account: yen, amount: '10000', currency: 'JPY', type: 'income', at: '2024-03-01T07:59:59Z', category: 'gift' });
-      await t({ account: kwd, amount: '1.235', currency: 'KWD', type: 'income', at: '2024-03-05T00:00:00Z', category: 'interest' });
-      await t({ account: kwd, amount: '0.500', currency: 'KWD', type: 'expense', at: '2024-03-05T00:00:01Z', category: 'fees' });
-      await t({ account: chk, amount: '1500.00', type: 'expense', at: '2024-03-01T08:00:00Z', category: 'rent' });
-      ids.utilities = await t({ account: chk, amount: '60.00', type: 'expense', at: '2024-03-10T18:00:00Z', category: 'utilities', status: 'pending' });
-      await t({ account: eur, amount: '99.99', currency: 'EUR', type: 'expense', at: '2024-01-05T12:00:00Z', category: 'travel' });
+      await t({
+        account: chk,
+        amount: '5000.00',
+        type: 'income',
+        at: '2024-02-01T04:00:00Z',
+        category: 'salary',
+        description: 'ACME payroll',
+      });
+      await t({
+        account: chk,
+        amount: '120.55',
+        type: 'expense',
+        at: '2024-02-01T07:30:00Z',
+        category: 'groceries',
+      });
+      await t({
+        account: chk,
+        amount: '80.45',
+        type: 'expense',
+        at: '2024-02-01T08:30:00Z',
+        category: 'groceries',
+      });
+      await t({
+        account: card,
+        amount: '45.10',
+        type: 'expense',
+        at: '2024-02-10T12:00:00Z',
+        category: 'dining',
+        status: 'pending',
+      });
+      await t({
+        account: card,
+        amount: '300.00',
+        type: 'expense',
+        at: '2024-02-11T12:00:00Z',
+        category: 'dining',
+        status: 'void',
+      });
+      await addTransfer(trx, la, {
+        from: chk,
+        to: card,
+        amount: '200.00',
+        currency: 'USD',
+        at: '2024-02-15T12:00:00Z',
+      });
+      await t({
+        account: yen,
+        amount: '1500',
+        currency: 'JPY',
+        type: 'expense',
+        at: '2024-02-20T03:00:00Z',
+        category: 'food',
+      });
+      await t({
+        account: yen,
+        amount: '10000',
+        currency: 'JPY',
+        type: 'income',
+        at: '2024-03-01T07:59:59Z',
+        category: 'gift',
+      });
+      await t({
+        account: kwd,
+        amount: '1.235',
+        currency: 'KWD',
+        type: 'income',
+        at: '2024-03-05T00:00:00Z',
+        category: 'interest',
+      });
+      await t({
+        account: kwd,
+        amount: '0.500',
+        currency: 'KWD',
+        type: 'expense',
+        at: '2024-03-05T00:00:01Z',
+        category: 'fees',
+      });
+      await t({
+        account: chk,
+        amount: '1500.00',
+        type: 'expense',
+        at: '2024-03-01T08:00:00Z',
+        category: 'rent',
+      });
+      ids.utilities = await t({
+        account: chk,
+        amount: '60.00',
+        type: 'expense',
+        at: '2024-03-10T18:00:00Z',
+        category: 'utilities',
+        status: 'pending',
+      });
+      await t({
+        account: eur,
+        amount: '99.99',
+        currency: 'EUR',
+        type: 'expense',
+        at: '2024-01-05T12:00:00Z',
+        category: 'travel',
+      });
       // This month in Los Angeles, and one hour before it began.
-      await t({ account: chk, amount: '100.00', type: 'income', at: new Date(start.getTime() + HOUR).toISOString(), category: 'refund' });
-      await t({ account: chk, amount: '30.25', type: 'expense', at: new Date(start.getTime() + 2 * HOUR).toISOString(), category: 'coffee' });
-      await t({ account: chk, amount: '10.00', type: 'expense', at: new Date(start.getTime() - HOUR).toISOString(), category: 'coffee' });
-      await addBudget(trx, la, { name: 'Yen food', category: 'food', currency: 'JPY', total: '1000', start: '2024-02-01', end: '2024-02-29' });
+      await t({
+        account: chk,
+        amount: '100.00',
+        type: 'income',
+        at: new Date(start.getTime() + HOUR).toISOString(),
+        category: 'refund',
+      });
+      await t({
+        account: chk,
+        amount: '30.25',
+        type: 'expense',
+        at: new Date(start.getTime() + 2 * HOUR).toISOString(),
+        category: 'coffee',
+      });
+      await t({
+        account: chk,
+        amount: '10.00',
+        type: 'expense',
+        at: new Date(start.getTime() - HOUR).toISOString(),
+        category: 'coffee',
+      });
+      await addBudget(trx, la, {
+        name: 'Yen food',
+        category: 'food',
+        currency: 'JPY',
+        total: '1000',
+        start: '2024-02-01',
+        end: '2024-02-29',
+      });
     });
     // A pending transaction posts later; an account is closed later.
     await asTenant(owner, la, async (trx) => {
@@ -81,24 +203,99 @@ describe('dashboard domain queries on hand-built data', () => {
       await trx('accounts').where({ id: ids.eur }).update({ is_active: false });
     });
 
-    kolkata = await createTenantRow(owner, { timezone: 'Asia/Kolkata', baseCurrency: 'INR', name: 'dash-kolkata' });
+    kolkata = await createTenantRow(owner, {
+      timezone: 'Asia/Kolkata',
+      baseCurrency: 'INR',
+      name: 'dash-kolkata',
+    });
     await asTenant(owner, kolkata, async (trx) => {
-      const inr = await addAccount(trx, kolkata, { name: 'Savings', currency: 'INR', account_type: 'savings' });
+      const inr = await addAccount(trx, kolkata, {
+        name: 'Savings',
+        currency: 'INR',
+        account_type: 'savings',
+      });
       const inr2 = await addAccount(trx, kolkata, { name: 'Current', currency: 'INR' });
-      const usd = await addAccount(trx, kolkata, { name: 'Dollar card', currency: 'USD', account_type: 'credit_card' });
+      const usd = await addAccount(trx, kolkata, {
+        name: 'Dollar card',
+        currency: 'USD',
+        account_type: 'credit_card',
+      });
       const t = (spec: Omit<Parameters<typeof addTransaction>[2], 'currency'> & { currency?: string }) =>
         addTransaction(trx, kolkata, { currency: 'INR', ...spec });
-      await t({ account: inr, amount: '1000.00', type: 'expense', at: '2024-01-31T18:29:59Z', category: 'groceries' }); // Jan 31 23:59:59 IST
-      await t({ account: inr, amount: '2000.00', type: 'expense', at: '2024-01-31T18:30:00Z', category: 'groceries' }); // Feb 1 00:00 IST
-      await t({ account: inr, amount: '500.00', type: 'expense', at: '2024-02-15T06:00:00Z', category: 'dining' });
-      await t({ account: inr, amount: '700.00', type: 'expense', at: '2024-02-16T06:00:00Z', category: 'dining', status: 'pending' });
-      await t({ account: inr, amount: '900.00', type: 'expense', at: '2024-02-17T06:00:00Z', category: 'dining', status: 'void' });
-      await t({ account: usd, amount: '50.00', currency: 'USD', type: 'expense', at: '2024-02-10T06:00:00Z', category: 'groceries' });
-      await addTransfer(trx, kolkata, { from: inr, to: inr2, amount: '5000.00', currency: 'INR', at: '2024-02-05T06:00:00Z' });
-      await t({ account: inr, amount: '300.00', type: 'expense', at: '2024-02-29T18:30:00Z', category: 'groceries' }); // Mar 1 IST
-      await t({ account: inr, amount: '100000.00', type: 'income', at: '2024-02-01T06:00:00Z', category: 'salary' });
-      const b = (name: string, category: string | null, currency: string, total: string, start: string, end: string) =>
-        addBudget(trx, kolkata, { name, category, currency, total, start, end });
+      await t({
+        account: inr,
+        amount: '1000.00',
+        type: 'expense',
+        at: '2024-01-31T18:29:59Z',
+        category: 'groceries',
+      }); // Jan 31 23:59:59 IST
+      await t({
+        account: inr,
+        amount: '2000.00',
+        type: 'expense',
+        at: '2024-01-31T18:30:00Z',
+        category: 'groceries',
+      }); // Feb 1 00:00 IST
+      await t({
+        account: inr,
+        amount: '500.00',
+        type: 'expense',
+        at: '2024-02-15T06:00:00Z',
+        category: 'dining',
+      });
+      await t({
+        account: inr,
+        amount: '700.00',
+        type: 'expense',
+        at: '2024-02-16T06:00:00Z',
+        category: 'dining',
+        status: 'pending',
+      });
+      await t({
+        account: inr,
+        amount: '900.00',
+        type: 'expense',
+        at: '2024-02-17T06:00:00Z',
+        category: 'dining',
+        status: 'void',
+      });
+      await t({
+        account: usd,
+        amount: '50.00',
+        currency: 'USD',
+        type: 'expense',
+        at: '2024-02-10T06:00:00Z',
+        category: 'groceries',
+      });
+      await addTransfer(trx, kolkata, {
+        from: inr,
+        to: inr2,
+        amount: '5000.00',
+        currency: 'INR',
+        at: '2024-02-05T06:00:00Z',
+      });
+      await t({
+        account: inr,
+        amount: '300.00',
+        type: 'expense',
+        at: '2024-02-29T18:30:00Z',
+        category: 'groceries',
+      }); // Mar 1 IST
+      await t({
+        account: inr,
+        amount: '100000.00',
+        type: 'income',
+        at: '2024-02-01T06:00:00Z',
+        category: 'salary',
+      });
+      const b = (
+        name: string,
+        category: string | null,
+        currency: string,
+        total: string,
+        start: string,
+        end: string,
+      ) => addBudget(trx, kolkata, { name, category, currency, total, start, end });
       await b('Feb groceries', 'groceries', 'INR', '2500.00', '2024-02-01', '2024-02-29');
       await b('Feb everything', null, 'INR', '2000.00', '2024-02-01', '2024-02-29');
       await b('Mid Jan to Mar 1', 'groceries', 'INR', '10000.00', '2024-01-15', '2024-03-01');
@@ -157,14 +354,52 @@ describe('dashboard domain queries on hand-built data', () => {
   it('lists accounts with balances rounded to their currency', async () => {
     // Accounts come in creation order; these five were created in one transaction (same created_at).
     const accounts = await read(la, (trx) => accountSummaries(trx));
-    const byId = (a: { account_id: string }, b: { account_id: string }) => a.account_id.localeCompare(b.account_id);
-    expect([...accounts].sort(byId)).toEqual([
-      { account_id: ids.chk, name: 'Checking', account_type: 'checking', balance: '3098.75', currency: 'USD', is_active: true },
-      { account_id: ids.card, name: 'Card', account_type: 'credit_card', balance: '200.00', currency: 'USD', is_active: true },
-      { account_id: ids.yen, name: 'Yen cash', account_type: 'cash', balance: '8500', currency: 'JPY', is_active: true },
-      { account_id: ids.kwd, name: 'Dinar savings', account_type: 'savings', balance: '0.735', currency: 'KWD', is_active: true },
-      { account_id: ids.eur, name: 'Old euro', account_type: 'checking', balance: '-99.99', currency: 'EUR', is_active: false },
-    ].sort(byId));
+    const byId = (a: { account_id: string }, b: { account_id: string }) =>
+      a.account_id.localeCompare(b.account_id);
+    expect([...accounts].sort(byId)).toEqual(
+      [
+        {
+          account_id: ids.chk,
+          name: 'Checking',
+          account_type: 'checking',
+          balance: '3098.75',
+          currency: 'USD',
+          is_active: true,
+        },
+        {
+          account_id: ids.card,
+          name: 'Card',
+          account_type: 'credit_card',
+          balance: '200.00',
+          currency: 'USD',
+          is_active: true,
+        },
+        {
+          account_id: ids.yen,
+          name: 'Yen cash',
+          account_type: 'cash',
+          balance: '8500',
+          currency: 'JPY',
+          is_active: true,
+        },
+        {
+          account_id: ids.kwd,
+          name: 'Dinar savings',
+          account_type: 'savings',
+          balance: '0.735',
+          currency: 'KWD',
+          is_active: true,
+        },
+        {
+          account_id: ids.eur,
+          name: 'Old euro',
+          account_type: 'checking',
+          balance: '-99.99',
+          currency: 'EUR',
+          is_active: false,
+        },
+      ].sort(byId),
+    );
   });
 
   it('totals posted income and expenses per currency, leaving transfers, pending and void out', async () => {
@@ -214,7 +449,13 @@ describe('dashboard domain queries on hand-built data', () => {
       net: '69.75',
       count: 2,
     });
-    expect(summary.monthly_trend.at(-2)).toMatchObject({ currency: 'USD', income: '0.00', expenses: '10.00', net: '-10.00', count: 1 });
+    expect(summary.monthly_trend.at(-2)).toMatchObject({
+      currency: 'USD',
+      income: '0.00',
+      expenses: '10.00',
+      net: '-10.00',
+      count: 1,
+    });
     expect(summary.monthly_trend.slice(0, 10).every((p) => p.count === 0 && p.net === '0.00')).toBe(true);
     expect(summary.recent_transactions.map((r) => [r.category, r.amount, r.currency, r.status])).toEqual([
       ['coffee', '30.25', 'USD', 'posted'],
@@ -273,21 +514,107 @@ describe('dashboard domain queries on hand-built data', () => {
 
   it('derives budget spending from posted expenses in the budget currency, category and local days', async () => {
     const budgets = await read(kolkata, (trx) => budgetStatuses(trx, {}));
-    const view = budgets.map((b) => [b.name, b.category, b.currency, b.total_amount, b.spent_amount, b.remaining, b.percentage_used, b.is_over_budget, b.start_date, b.end_date]);
-    expect(view).toEqual([
-      ['Mid Jan to Mar 1', 'groceries', 'INR', '10000.00', '3300.00', '6700.00', '33.00', false, '2024-01-15', '2024-03-01'],
-      ['Dollar groceries', 'groceries', 'USD', '40.00', '50.00', '-10.00', '125.00', true, '2024-02-01', '2024-02-29'],
-      ['Feb everything', null, 'INR', '2000.00', '2500.00', '-500.00', '125.00', true, '2024-02-01', '2024-02-29'],
-      ['Feb groceries', 'groceries', 'INR', '2500.00', '2000.00', '500.00', '80.00', false, '2024-02-01', '2024-02-29'],
-      ['One day', 'groceries', 'INR', '3000.00', '2000.00', '1000.00', '66.67', false, '2024-02-01', '2024-02-01'],
-      ['Inside January', 'groceries', 'INR', '500.00', '1000.00', '-500.00', '200.00', true, '2024-01-10', '2024-01-31'],
-    ].sort((a, b) => String(b[8]).localeCompare(String(a[8])) || String(a[0]).localeCompare(String(b[0]))));
+    const view = budgets.map((b) => [
+      b.name,
+      b.category,
+      b.currency,
+      b.total_amount,
+      b.spent_amount,
+      b.remaining,
+      b.percentage_used,
+      b.is_over_budget,
+      b.start_date,
+      b.end_date,
+    ]);
+    expect(view).toEqual(
+      [
+        [
+          'Mid Jan to Mar 1',
+          'groceries',
+          'INR',
+          '10000.00',
+          '3300.00',
+          '6700.00',
+          '33.00',
+          false,
+          '2024-01-15',
+          '2024-03-01',
+        ],
+        [
+          'Dollar groceries',
+          'groceries',
+          'USD',
+          '40.00',
+          '50.00',
+          '-10.00',
+          '125.00',
+          true,
+          '2024-02-01',
+          '2024-02-29',
+        ],
+        [
+          'Feb everything',
+          null,
+          'INR',
+          '2000.00',
+          '2500.00',
+          '-500.00',
+          '125.00',
+          true,
+          '2024-02-01',
+          '2024-02-29',
+        ],
+        [
+          'Feb groceries',
+          'groceries',
+          'INR',
+          '2500.00',
+          '2000.00',
+          '500.00',
+          '80.00',
+          false,
+          '2024-02-01',
+          '2024-02-29',
+        ],
+        [
+          'One day',
+          'groceries',
+          'INR',
+          '3000.00',
+          '2000.00',
+          '1000.00',
+          '66.67',
+          false,
+          '2024-02-01',
+          '2024-02-01',
+        ],
+        [
+          'Inside January',
+          'groceries',
+          'INR',
+          '500.00',
+          '1000.00',
+          '-500.00',
+          '200.00',
+          true,
+          '2024-01-10',
+          '2024-01-31',
+        ],
+      ].sort((a, b) => String(b[8]).localeCompare(String(a[8])) || String(a[0]).localeCompare(String(b[0]))),
+    );
 
     const march = await read(kolkata, (trx) => budgetStatuses(trx, { from: '2024-03-01' }));
     expect(march.map((b) => b.name)).toEqual(['Mid Jan to Mar 1']);
     const yen = await read(la, (trx) => budgetStatuses(trx, {}));
     expect(yen).toEqual([
-      expect.objectContaining({ name: 'Yen food', total_amount: '1000', spent_amount: '1500', remaining: '-500', percentage_used: '150.00', is_over_budget: true }),
+      expect.objectContaining({
+        name: 'Yen food',
+        total_amount: '1000',
+        spent_amount: '1500',
+        remaining: '-500',
+        percentage_used: '150.00',
+        is_over_budget: true,
+      }),
     ]);
   });
 
@@ -321,7 +648,8 @@ describe('dashboard domain queries on hand-built data', () => {
     const bare = await api.transaction(async (trx) => ({
       accounts: (await trx('accounts').count<Array<{ count: number }>>('* as count'))[0]?.count,
       daily: (await trx('transaction_rollups_daily').count<Array<{ count: number }>>('* as count'))[0]?.count,
-      monthly: (await trx('transaction_rollups_monthly').count<Array<{ count: number }>>('* as count'))[0]?.count,
+      monthly: (await trx('transaction_rollups_monthly').count<Array<{ count: number }>>('* as count'))[0]
+        ?.count,
       budgets: (await trx('budgets').count<Array<{ count: number }>>('* as count'))[0]?.count,
     }));
     expect(bare).toEqual({ accounts: 0, daily: 0, monthly: 0, budgets: 0 });

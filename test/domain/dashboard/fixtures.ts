@@ -20,7 +20,7 @@ export async function createTenantRow(
   // A plain insert: the tenant service's zone check (Intl, Node 20's ICU) rejects some IANA
   // names PostgreSQL knows, such as Asia/Kolkata (ICU calls it Asia/Calcutta).
   return asPlatform(owner, async (trx) => {
-    const [row] = (await trx('tenants')
+    const [row] = await trx('tenants')
       .insert({
         name,
         type: options.type ?? 'organization',
@@ -28,13 +28,17 @@ export async function createTenantRow(
         base_currency: options.baseCurrency ?? 'USD',
         timezone: options.timezone ?? 'UTC',
       })
-      .returning('id')) as Array<{ id: string }>;
+      .returning<Array<{ id: string }>>('id');
     return row?.id ?? '';
   });
 }
 
 /** Runs writes for one tenant as the owner, in one transaction. */
-export function asTenant<T>(owner: Knex, tenantId: string, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+export function asTenant<T>(
+  owner: Knex,
+  tenantId: string,
+  work: (trx: Knex.Transaction) => Promise<T>,
+): Promise<T> {
   return owner.transaction(async (trx) => {
     await setTenant(trx, tenantId);
     return work(trx);
@@ -48,8 +52,12 @@ export interface AccountSpec {
   is_active?: boolean;
 }
 
-export async function addAccount(trx: Knex.Transaction, tenantId: string, spec: AccountSpec): Promise<string> {
-  const [row] = (await trx('accounts')
+export async function addAccount(
+  trx: Knex.Transaction,
+  tenantId: string,
+  spec: AccountSpec,
+): Promise<string> {
+  const [row] = await trx('accounts')
     .insert({
       tenant_id: tenantId,
       name: spec.name,
@@ -57,7 +65,7 @@ export async function addAccount(trx: Knex.Transaction, tenantId: string, spec: 
       account_type: spec.account_type ?? 'checking',
       is_active: spec.is_active ?? true,
     })
-    .returning('id')) as Array<{ id: string }>;
+    .returning<Array<{ id: string }>>('id');
   return row?.id ?? '';
 }
 
@@ -72,8 +80,12 @@ export interface TransactionSpec {
   description?: string;
 }
 
-export async function addTransaction(trx: Knex.Transaction, tenantId: string, spec: TransactionSpec): Promise<string> {
-  const [row] = (await trx('transactions')
+export async function addTransaction(
+  trx: Knex.Transaction,
+  tenantId: string,
+  spec: TransactionSpec,
+): Promise<string> {
+  const [row] = await trx('transactions')
     .insert({
       tenant_id: tenantId,
       account_id: spec.account,
@@ -86,7 +98,7 @@ export async function addTransaction(trx: Knex.Transaction, tenantId: string, sp
       description: spec.description ?? '',
       occurred_at: spec.at,
     })
-    .returning('id')) as Array<{ id: string }>;
+    .returning<Array<{ id: string }>>('id');
   return row?.id ?? '';
 }
 
@@ -94,7 +106,14 @@ export async function addTransaction(trx: Knex.Transaction, tenantId: string, sp
 export async function addTransfer(
   trx: Knex.Transaction,
   tenantId: string,
-  spec: { from: string; to: string; amount: string; currency: string; at: string; status?: 'pending' | 'posted' | 'void' },
+  spec: {
+    from: string;
+    to: string;
+    amount: string;
+    currency: string;
+    at: string;
+    status?: 'pending' | 'posted' | 'void';
+  },
 ): Promise<string> {
   const transferId = randomUUID();
   const leg = (account: string, direction: 'credit' | 'debit') => ({
@@ -123,7 +142,7 @@ export interface BudgetSpec {
 }
 
 export async function addBudget(trx: Knex.Transaction, tenantId: string, spec: BudgetSpec): Promise<string> {
-  const [row] = (await trx('budgets')
+  const [row] = await trx('budgets')
     .insert({
       tenant_id: tenantId,
       name: spec.name,
@@ -133,12 +152,21 @@ export async function addBudget(trx: Knex.Transaction, tenantId: string, spec: B
       start_date: spec.start,
       end_date: spec.end,
     })
-    .returning('id')) as Array<{ id: string }>;
+    .returning<Array<{ id: string }>>('id');
   return row?.id ?? '';
 }
 
-export async function addRate(owner: Knex, base: string, quote: string, rate: string, asOf: string): Promise<void> {
-  await owner('exchange_rates').insert({ base, quote, rate, as_of: asOf }).onConflict(['base', 'quote', 'as_of']).merge();
+export async function addRate(
+  owner: Knex,
+  base: string,
+  quote: string,
+  rate: string,
+  asOf: string,
+): Promise<void> {
+  await owner('exchange_rates')
+    .insert({ base, quote, rate, as_of: asOf })
+    .onConflict(['base', 'quote', 'as_of'])
+    .merge();
 }
 
 /** The first instant of the current calendar month in a timezone, as the database sees it. */
