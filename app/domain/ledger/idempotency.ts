@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+
+import type { Knex } from 'knex';
+
+import type { ActorContext } from '../context.js';
+import { ValidationError } from '../errors.js';
+import { IdempotencyKeyReusedError } from './errors.js';
+
+/**
+ * Idempotent writes keyed by the client's Idempotency-Key, stored in idempotency_keys
+ * (tenant_id, key) inside the write's own transaction:
+ *
+ * 1. claim the key with INSERT … ON CONFLICT DO NOTHING. A concurrent request holding the same
+ *    key blocks here on the primary key until it commits or rolls back, so duplicates racing
+ *    each other still produce one write;
+ * 2. if the key was already there: same request hash → replay the stored status and body;
+ *    different hash → 422;
+ * 3. otherwise do the work and store its response in the claimed row.
+ *
+ * A failed write rolls back its claim too, so the client can retry the same key after fixing
+ * the request. Only successful responses are ever replayed.
+ */
+export interface WriteResult<T> {
+  readonly statusCode: number;
+  readonly body: T;
+}
+
+export interface IdempotentResult<T> extends WriteResult<T> {
+  /** True when the body is the stored answer to an earlier identical request. */
+  readonly replayed: boolean;
+}
+
+const KEY = /^[\x21-\x7e]{1,200}$/;
+
+export function checkIdempotencyKey(key: string): string {
+  if (!KEY.test(key)) {
+    throw new ValidationError('idempotency-key', 'must be 1 to 200 visible ASCII characters');
+  }
+  return key;
+}
+
+/** JSON with object keys sorted, so the same request always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  // JSON.stringify(undefined) is undefined at run time, whatever its type says.
+  return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+/** Hash of what makes two requests "the same": the operation and its body. */
+export function requestHash(operation: string, body: unknown): string {
+  return createHash('sha256').update(operation).update('\n').update(canonical(body)).digest('hex');
+}
+
+interface StoredKey {
+  tenant_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: unknown;
+}
+
+export async function idempotent<T>(
+  trx: Knex.Transaction,
+  ctx: ActorContext,
+  key: string | undefined,
+  hash: string,
+  work: () => Promise<WriteResult<T>>,
+): Promise<IdempotentResult<T>> {
+  if (key === undefined) return { ...(await work()), replayed: false };
+  checkIdempotencyKey(key);
+
+  const claimed = await trx('idempotency_keys')
+    .insert({ tenant_id: ctx.tenantId, key, request_hash: hash, status_code: 0, response: '{}' })
+    .onConflict(['tenant_id', 'key'])
+    .ignore()
+    .returning('key');
+
+  if (claimed.length === 0) {
+    const stored = await trx<StoredKey>('idempotency_keys')
+      .where({ tenant_id: ctx.tenantId, key })
+      .first('request_hash', 'status_code', 'response');
+    // The other holder committed (we waited on its lock), so the row is visible to this statement.
+    if (!stored) throw new Error(`idempotency key ${key} vanished after a conflict`);
+    if (stored.request_hash !== hash) throw new IdempotencyKeyReusedError(key);
+    return { statusCode: stored.status_code, body: stored.response as T, replayed: true };
+  }
+
+  const result = await work();
+  await trx('idempotency_keys')
+    .where({ tenant_id: ctx.tenantId, key })
+    .update({ status_code: result.statusCode, response: JSON.stringify(result.body) });
+  return { ...result, replayed: false };
+}
