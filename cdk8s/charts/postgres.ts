@@ -116,7 +116,7 @@ export class PostgresChart extends Chart {
       volumeClaims:
         settings.storage.medium === 'persistent'
           ? [{ name: 'data', sizeMebibytes: settings.storage.sizeMebibytes }]
-          : [],
+          : undefined,
       containers: [
         {
           name: 'postgres',

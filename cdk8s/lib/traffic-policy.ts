@@ -43,7 +43,8 @@ export class TrafficPolicy extends Construct {
         labels: props.component ? componentLabels(props.env, props.component) : partOfLabels(),
       },
       spec: {
-        podSelector: { matchLabels: props.podSelector },
+        // An empty selector is written as {}: the canonical "every pod in the namespace".
+        podSelector: Object.keys(props.podSelector).length > 0 ? { matchLabels: props.podSelector } : {},
         policyTypes,
         ingress: props.ingress?.map((r) => ({ from: [...r.peers], ports: toPorts(r.ports) })),
         egress: props.egress?.map((r) => ({ to: [...r.peers], ports: toPorts(r.ports) })),
