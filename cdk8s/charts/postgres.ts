@@ -197,6 +197,7 @@ export class PostgresChart extends Chart {
         // Pinned to a PostgreSQL 17 minor: a major upgrade is a deliberate migration, not an image bump.
         imageName: CNPG_POSTGRES_IMAGE,
         imagePullPolicy: 'IfNotPresent',
+        seccompProfile: { type: 'RuntimeDefault' },
         enablePdb: settings.instances > 1,
         // The app secret (<name>-app) CloudNativePG generates holds the owner's `uri`.
         bootstrap: { initdb: { database: DATABASE, owner: OWNER } },

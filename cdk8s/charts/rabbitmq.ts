@@ -144,6 +144,20 @@ export class RabbitmqChart extends Chart {
             memory: RabbitmqClusterSpecResourcesLimits.fromString(resources.limits.memory),
           },
         },
+        // The operator's pods run as uid 999 already; this adds the seccomp profile the namespace's
+        // restricted warning asks for. (`containers` is required by the schema; empty merges nothing.)
+        override: {
+          statefulSet: {
+            spec: {
+              template: {
+                spec: {
+                  containers: [],
+                  securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+                },
+              },
+            },
+          },
+        },
         rabbitmq: {
           // Quorum queues need a majority: keep publishing safe while one node is down.
           additionalConfig:

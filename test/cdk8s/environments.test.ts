@@ -227,6 +227,7 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (name) => {
       expect(cluster?.apiVersion).toBe('postgresql.cnpg.io/v1');
       expect(spec(cluster!).imageName).toMatch(/:17\.\d+$/);
       expect(spec(cluster!).instances).toBe(name === 'production' ? 3 : 2);
+      expect(spec(cluster!).seccompProfile).toEqual({ type: 'RuntimeDefault' });
       const backup = find(objects, 'ScheduledBackup', 'findash-postgres-daily');
       if (name === 'production') {
         expect(spec(backup!)).toMatchObject({
@@ -249,6 +250,10 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (name) => {
     } else {
       expect(statefulSet).toBeUndefined();
       expect(spec(cluster!).replicas).toBe(name === 'production' ? 3 : 1);
+      expect(spec(cluster!).override.statefulSet.spec.template.spec.securityContext).toEqual({
+        runAsNonRoot: true,
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
     }
     const api = spec(get(objects, 'Deployment', 'findash-api')).template.spec.containers[0];
     const amqp = api.env.find((e: { name: string }) => e.name === 'AMQP_URL');
