@@ -53,8 +53,13 @@ export function run(
       args,
       { maxBuffer: 64 * 1024 * 1024, env: options.env ?? process.env },
       (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
+        const code = error ? (typeof error.code === 'number' ? error.code : 127) : 0;
+        // A command that could not start (ENOENT) reports why instead of an empty stderr.
+        resolve({
+          code,
+          stdout,
+          stderr: error && typeof error.code !== 'number' ? `${stderr}${error.message}` : stderr,
+        });
       },
     );
     child.stdin?.end(options.input ?? '');
