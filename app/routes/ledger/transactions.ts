@@ -1,0 +1,214 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+
+import { idempotent, requestHash } from '../../domain/ledger/idempotency.js';
+import { postTransaction, voidTransaction } from '../../domain/ledger/transaction-status.js';
+import {
+  createTransaction,
+  createTransactions,
+  getTransaction,
+  listTransactions,
+} from '../../domain/ledger/transactions.js';
+import {
+  Amount,
+  BATCH_LIMIT,
+  Category,
+  Currency,
+  Cursor,
+  Description,
+  EntryType,
+  Errors,
+  IdempotencyHeaders,
+  IdParams,
+  Limit,
+  NewStatus,
+  PageOf,
+  Timestamp,
+  TransactionResponse,
+  Uuid,
+} from './schemas.js';
+
+const tags = ['transactions'];
+const write = { permission: 'ledger:write' as const };
+const read = { permission: 'transactions:read' as const };
+
+const NewTransactionBody = Type.Object(
+  {
+    account_id: Uuid,
+    amount: Amount,
+    currency: Currency,
+    transaction_type: EntryType,
+    status: Type.Optional(NewStatus),
+    category: Type.Optional(Category),
+    description: Type.Optional(Description),
+    occurred_at: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+const BatchResponse = Type.Object({ count: Type.Integer(), transactions: Type.Array(TransactionResponse) });
+
+/** A 1000-entry batch with long descriptions is larger than the default body limit. */
+const BATCH_BODY_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * /financial/transactions: income and expense entries. Creates (single and batch) honour
+ * Idempotency-Key: a repeat with the same key and body gets the first response again with
+ * `Idempotent-Replayed: true`; the same key with another body is a 422.
+ */
+const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.post(
+    '/financial/transactions',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Record an income or expense (Idempotency-Key supported)',
+        headers: IdempotencyHeaders,
+        body: NewTransactionBody,
+        response: { 201: TransactionResponse, ...Errors },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      const result = await request.withTenant((trx) =>
+        idempotent(
+          trx,
+          request.actor,
+          key,
+          requestHash('POST /financial/transactions', request.body),
+          async () => ({
+            statusCode: 201,
+            body: await createTransaction(trx, request.actor, request.body, key),
+          }),
+        ),
+      );
+      if (result.replayed) void reply.header('idempotent-replayed', 'true');
+      else await fastify.dashboardCache.invalidateTenant(request.actor);
+      return reply
+        .code(result.statusCode)
+        .header('location', `/financial/transactions/${result.body.id}`)
+        .send(result.body);
+    },
+  );
+
+  fastify.post(
+    '/financial/transactions/batch',
+    {
+      config: write,
+      bodyLimit: BATCH_BODY_LIMIT,
+      schema: {
+        tags,
+        summary: `Record up to ${BATCH_LIMIT} entries at once: all or nothing (Idempotency-Key supported)`,
+        headers: IdempotencyHeaders,
+        body: Type.Object(
+          { transactions: Type.Array(NewTransactionBody, { minItems: 1, maxItems: BATCH_LIMIT }) },
+          { additionalProperties: false },
+        ),
+        response: { 201: BatchResponse, ...Errors },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      const result = await request.withTenant((trx) =>
+        idempotent(
+          trx,
+          request.actor,
+          key,
+          requestHash('POST /financial/transactions/batch', request.body),
+          async () => ({
+            statusCode: 201,
+            body: await createTransactions(trx, request.actor, request.body.transactions),
+          }),
+        ),
+      );
+      if (result.replayed) void reply.header('idempotent-replayed', 'true');
+      else await fastify.dashboardCache.invalidateTenant(request.actor);
+      return reply.code(result.statusCode).send(result.body);
+    },
+  );
+
+  fastify.get(
+    '/financial/transactions',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'List transactions, newest first (keyset pages; from inclusive, to exclusive)',
+        querystring: Type.Object(
+          {
+            account_id: Type.Optional(Uuid),
+            category: Type.Optional(Category),
+            type: Type.Optional(Type.Enum(['income', 'expense', 'transfer'])),
+            status: Type.Optional(Type.Enum(['pending', 'posted', 'void'])),
+            from: Type.Optional(Timestamp),
+            to: Type.Optional(Timestamp),
+            limit: Type.Optional(Limit),
+            cursor: Type.Optional(Cursor),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: PageOf(TransactionResponse), ...Errors },
+      },
+    },
+    async (request) =>
+      request.withTenant((trx) => listTransactions(trx, request.actor, request.query), { readOnly: true }),
+  );
+
+  fastify.get(
+    '/financial/transactions/:id',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Read a transaction',
+        params: IdParams,
+        response: { 200: TransactionResponse, ...Errors },
+      },
+    },
+    async (request) =>
+      request.withTenant((trx) => getTransaction(trx, request.params.id), { readOnly: true }),
+  );
+
+  fastify.post(
+    '/financial/transactions/:id/void',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Void a pending or posted transaction (both legs of a transfer)',
+        params: IdParams,
+        response: { 200: TransactionResponse, ...Errors },
+      },
+    },
+    async (request) => {
+      const transaction = await request.withTenant((trx) =>
+        voidTransaction(trx, request.actor, request.params.id),
+      );
+      await fastify.dashboardCache.invalidateTenant(request.actor);
+      return transaction;
+    },
+  );
+
+  fastify.post(
+    '/financial/transactions/:id/post',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Post a pending transaction (both legs of a transfer)',
+        params: IdParams,
+        response: { 200: TransactionResponse, ...Errors },
+      },
+    },
+    async (request) => {
+      const transaction = await request.withTenant((trx) =>
+        postTransaction(trx, request.actor, request.params.id),
+      );
+      await fastify.dashboardCache.invalidateTenant(request.actor);
+      return transaction;
+    },
+  );
+};
+
+export default transactionRoutes;

@@ -1,0 +1,69 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+
+import { idempotent, requestHash } from '../../domain/ledger/idempotency.js';
+import { createTransfer } from '../../domain/ledger/transfers.js';
+import {
+  Amount,
+  Category,
+  Currency,
+  Description,
+  Errors,
+  IdempotencyHeaders,
+  NewStatus,
+  Timestamp,
+  TransactionResponse,
+  Uuid,
+} from './schemas.js';
+
+/** POST /financial/transfers: move money between two accounts of the same currency. */
+const transferRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.post(
+    '/financial/transfers',
+    {
+      config: { permission: 'ledger:write' },
+      schema: {
+        tags: ['transactions'],
+        summary: 'Transfer between two accounts: a debit and a credit leg sharing transfer_id',
+        headers: IdempotencyHeaders,
+        body: Type.Object(
+          {
+            from_account_id: Uuid,
+            to_account_id: Uuid,
+            amount: Amount,
+            currency: Currency,
+            status: Type.Optional(NewStatus),
+            category: Type.Optional(Category),
+            description: Type.Optional(Description),
+            occurred_at: Timestamp,
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ transfer_id: Uuid, debit: TransactionResponse, credit: TransactionResponse }),
+          ...Errors,
+        },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      const result = await request.withTenant((trx) =>
+        idempotent(
+          trx,
+          request.actor,
+          key,
+          requestHash('POST /financial/transfers', request.body),
+          async () => ({
+            statusCode: 201,
+            body: await createTransfer(trx, request.actor, request.body),
+          }),
+        ),
+      );
+      if (result.replayed) void reply.header('idempotent-replayed', 'true');
+      else await fastify.dashboardCache.invalidateTenant(request.actor);
+      return reply.code(result.statusCode).send(result.body);
+    },
+  );
+};
+
+export default transferRoutes;
