@@ -16,12 +16,12 @@ export interface ConvertedTotal {
   /** Rate used per source currency: 1 unit of the key = rate units of the base currency. */
   readonly rates: Readonly<Record<string, string>>;
   /** Currencies held but without any rate to the base currency; they are not in `amount`. */
-  readonly missing_rates: readonly string[];
+  readonly missing_rates: string[];
   readonly complete: boolean;
 }
 
 export interface FinancialSummary {
-  readonly total_balance: readonly CurrencyAmount[];
+  readonly total_balance: CurrencyAmount[];
   readonly total_balance_converted: ConvertedTotal;
   readonly total_accounts: number;
   readonly active_accounts: number;
@@ -31,9 +31,9 @@ export interface FinancialSummary {
   /** The current calendar month in the tenant's timezone, 'YYYY-MM'. */
   readonly this_month: string;
   /** Posted income minus posted expenses this month, per currency. */
-  readonly this_month_amount: readonly CurrencyAmount[];
-  readonly this_month_income: readonly CurrencyAmount[];
-  readonly this_month_expenses: readonly CurrencyAmount[];
+  readonly this_month_amount: CurrencyAmount[];
+  readonly this_month_income: CurrencyAmount[];
+  readonly this_month_expenses: CurrencyAmount[];
 }
 
 export interface AccountSummary {
@@ -81,15 +81,15 @@ export interface TransactionSummary {
   readonly total_transactions: number;
   readonly pending_transactions: number;
   /** Gross posted income + expense volume per currency (transfers excluded). */
-  readonly total_amount: readonly CurrencyAmount[];
+  readonly total_amount: CurrencyAmount[];
   /** total_amount divided by the number of those posted income and expense transactions. */
-  readonly avg_amount: readonly CurrencyAmount[];
-  readonly income: readonly CurrencyAmount[];
-  readonly expenses: readonly CurrencyAmount[];
+  readonly avg_amount: CurrencyAmount[];
+  readonly income: CurrencyAmount[];
+  readonly expenses: CurrencyAmount[];
   /** Top posted expense categories, at most 10 per currency, largest first. */
-  readonly by_category: readonly CategoryTotal[];
-  readonly monthly_trend: readonly MonthlyTrendPoint[];
-  readonly recent_transactions: readonly RecentTransaction[];
+  readonly by_category: CategoryTotal[];
+  readonly monthly_trend: MonthlyTrendPoint[];
+  readonly recent_transactions: RecentTransaction[];
 }
 
 export interface BudgetStatus {
@@ -117,8 +117,8 @@ export interface TenantInfo {
 
 export interface FullDashboard {
   readonly financial_summary: FinancialSummary;
-  readonly account_summaries: readonly AccountSummary[];
+  readonly account_summaries: AccountSummary[];
   readonly transaction_summary: TransactionSummary;
-  readonly budget_statuses: readonly BudgetStatus[];
+  readonly budget_statuses: BudgetStatus[];
   readonly tenant_info: TenantInfo;
 }

@@ -1,6 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 
-/** The dashboard routes; each route file is registered here. */
-const dashboardRoutes: FastifyPluginAsyncTypebox = async () => {};
+import dashboardReadRoutes from './routes.js';
+
+/** The dashboard routes (mounted at /financial/dashboard by routes/index.ts). */
+const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  await fastify.register(dashboardReadRoutes);
+};
 
 export default dashboardRoutes;

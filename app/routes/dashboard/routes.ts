@@ -1,0 +1,148 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+
+import { can } from '../../domain/auth/roles.js';
+import { accountSummaries } from '../../domain/dashboard/accounts.js';
+import { budgetStatuses } from '../../domain/dashboard/budgets.js';
+import { fullDashboard } from '../../domain/dashboard/dashboard.js';
+import { parseDateRange, rangeKey } from '../../domain/dashboard/date-range.js';
+import { financialSummary } from '../../domain/dashboard/summary.js';
+import { transactionSummary } from '../../domain/dashboard/transactions.js';
+import {
+  AccountSummarySchema,
+  BudgetStatusSchema,
+  Errors,
+  FinancialSummarySchema,
+  FullDashboardSchema,
+  NoQuery,
+  RangeQuery,
+  TransactionSummarySchema,
+} from './schemas.js';
+import { Type } from 'typebox';
+
+const config = { permission: 'dashboard:read' as const };
+const tags = ['dashboard'];
+const RANGE_NOTE =
+  'Optional from/to (YYYY-MM-DD, inclusive, in the tenant timezone; from ≤ to, at most 5 years) restrict it to those days.';
+
+/**
+ * Descriptions are free text: a viewer (dashboard:read only) gets recent transactions without
+ * them, roles with transactions:read get them. The cache key says which, so one role's cached
+ * answer is never served to the other.
+ */
+function descriptions(request: FastifyRequest): { includeDescriptions: boolean; key: string } {
+  const includeDescriptions = can(request.actor.role, 'transactions:read');
+  return { includeDescriptions, key: includeDescriptions ? 'full' : 'redacted' };
+}
+
+/**
+ * GET /financial/dashboard and its parts, all for the authenticated tenant with dashboard:read.
+ * Every answer is computed in one read-only tenant-scoped transaction from the rollups and
+ * cached per tenant (writes invalidate it).
+ */
+const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  const readOnly = { readOnly: true };
+
+  fastify.get(
+    '/',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'The whole dashboard: summary, accounts, transactions, budgets and tenant',
+        description: `${RANGE_NOTE} Recent transaction descriptions need transactions:read.`,
+        querystring: RangeQuery,
+        response: { 200: FullDashboardSchema, ...Errors },
+      },
+    },
+    async (request) => {
+      const range = parseDateRange(request.query);
+      const { includeDescriptions, key } = descriptions(request);
+      return fastify.dashboardCache.getOrCompute(request.actor, `dashboard:${rangeKey(range)}:${key}`, () =>
+        request.withTenant((trx) => fullDashboard(trx, range, { includeDescriptions }), readOnly),
+      );
+    },
+  );
+
+  fastify.get(
+    '/summary',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Balances per currency (and converted), counts and this month',
+        description: `${RANGE_NOTE} The range applies to the transaction counts; balances are current.`,
+        querystring: RangeQuery,
+        response: { 200: FinancialSummarySchema, ...Errors },
+      },
+    },
+    async (request) => {
+      const range = parseDateRange(request.query);
+      return fastify.dashboardCache.getOrCompute(request.actor, `summary:${rangeKey(range)}`, () =>
+        request.withTenant((trx) => financialSummary(trx, range), readOnly),
+      );
+    },
+  );
+
+  fastify.get(
+    '/accounts',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Every account with its balance',
+        querystring: NoQuery,
+        response: { 200: Type.Array(AccountSummarySchema), ...Errors },
+      },
+    },
+    async (request) =>
+      fastify.dashboardCache.getOrCompute(request.actor, 'accounts::', () =>
+        request.withTenant((trx) => accountSummaries(trx), readOnly),
+      ),
+  );
+
+  fastify.get(
+    '/transactions',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Income, expenses, categories, monthly trend and recent transactions',
+        description: `${RANGE_NOTE} Descriptions of recent transactions need transactions:read.`,
+        querystring: RangeQuery,
+        response: { 200: TransactionSummarySchema, ...Errors },
+      },
+    },
+    async (request) => {
+      const range = parseDateRange(request.query);
+      const { includeDescriptions, key } = descriptions(request);
+      return fastify.dashboardCache.getOrCompute(
+        request.actor,
+        `transactions:${rangeKey(range)}:${key}`,
+        () => request.withTenant((trx) => transactionSummary(trx, range, { includeDescriptions }), readOnly),
+      );
+    },
+  );
+
+  fastify.get(
+    '/budgets',
+    {
+      config,
+      schema: {
+        tags,
+        summary: 'Budgets with spending from posted expenses',
+        description: `${RANGE_NOTE} With a range, budgets overlapping it are listed (their spending covers their own dates).`,
+        querystring: RangeQuery,
+        response: { 200: Type.Array(BudgetStatusSchema), ...Errors },
+      },
+    },
+    async (request) => {
+      const range = parseDateRange(request.query);
+      return fastify.dashboardCache.getOrCompute(request.actor, `budgets:${rangeKey(range)}`, () =>
+        request.withTenant((trx) => budgetStatuses(trx, range), readOnly),
+      );
+    },
+  );
+};
+
+export default dashboardRoutes;
