@@ -235,8 +235,10 @@ for kind in statefulset deployment; do
 done
 
 if [ "$SMOKE" = 1 ]; then
-  read -r api_service api_port < <("${K[@]}" -n "$NAMESPACE" get service -l "$SELECTOR,app.kubernetes.io/component=api" \
-    -o jsonpath='{.items[0].metadata.name} {.items[0].spec.ports[0].port}') || rollback "no API Service found"
+  api_service="$("${K[@]}" -n "$NAMESPACE" get service -l "$SELECTOR,app.kubernetes.io/component=api" \
+    -o jsonpath='{.items[0].metadata.name}' 2> /dev/null || true)"
+  [ -n "$api_service" ] || rollback "no API Service found"
+  api_port="$("${K[@]}" -n "$NAMESPACE" get service "$api_service" -o jsonpath='{.spec.ports[0].port}')"
 
   # A smoke tenant exercises the operator (Tenant -> Ready, token Secret) and the API (token -> dashboard).
   log "creating the smoke-test tenant"

@@ -17,22 +17,16 @@ import { runScript } from './run-script.js';
  */
 
 const deploy = (args: string[]) => runScript('ci/deploy.sh', args, { HELM: helmBinary() });
+const ENVIRONMENTS = ['development', 'testing', 'staging', 'production'];
+const crd = (...parts: string[]) => path.join(repoRoot(), ...parts);
+// The Tenant CRD and the third-party CRDs of a platform running findash (Prometheus, CloudNativePG and RabbitMQ operators).
 const CRDS = [
-  path.join(repoRoot(), 'charts', 'findash', 'crds', 'findash.io_tenants.yaml'),
-  path.join(
-    repoRoot(),
-    'cdk8s',
-    'crds',
-    'prometheus-operator-v0.85.0',
-    'monitoring.coreos.com_servicemonitors.yaml',
-  ),
-  path.join(
-    repoRoot(),
-    'cdk8s',
-    'crds',
-    'prometheus-operator-v0.85.0',
-    'monitoring.coreos.com_prometheusrules.yaml',
-  ),
+  crd('charts', 'findash', 'crds', 'findash.io_tenants.yaml'),
+  crd('cdk8s', 'crds', 'prometheus-operator-v0.85.0', 'monitoring.coreos.com_servicemonitors.yaml'),
+  crd('cdk8s', 'crds', 'prometheus-operator-v0.85.0', 'monitoring.coreos.com_prometheusrules.yaml'),
+  crd('cdk8s', 'crds', 'cloudnative-pg-v1.27.1', 'postgresql.cnpg.io_clusters.yaml'),
+  crd('cdk8s', 'crds', 'cloudnative-pg-v1.27.1', 'postgresql.cnpg.io_scheduledbackups.yaml'),
+  crd('cdk8s', 'crds', 'rabbitmq-cluster-operator-v2.15.0', 'rabbitmq.com_rabbitmqclusters.yaml'),
 ];
 
 const image = async (cp: ControlPlane, namespace: string, name: string): Promise<string> =>
@@ -94,7 +88,7 @@ describe('ci/deploy.sh', () => {
         await kubectl(cp, ['create', 'namespace', 'findash']);
       }, 120_000);
 
-      it.each(['development', 'testing', 'staging', 'production'])(
+      it.each(ENVIRONMENTS)(
         '%s with --helm: the API server accepts every object and nothing is created',
         async (env) => {
           const result = await deploy([env, '--dry-run', '--helm', '--kubeconfig', cp.kubeconfigPath]);
@@ -110,14 +104,25 @@ describe('ci/deploy.sh', () => {
         },
       );
 
-      it('with --cdk8s: applies the synthesized dist/testing manifests as a dry run', async () => {
-        const result = await deploy(['testing', '--dry-run', '--cdk8s', '--kubeconfig', cp.kubeconfigPath]);
-        expect(result.stderr).toContain('applying manifests from dist/testing');
-        expect(result.stderr).toContain('dry run passed');
-        expect(result.stdout).toMatch(/serverside-applied \(server dry run\)$/m);
-        expect(result.stdout).not.toMatch(/error/i);
-        expect(result.code).toBe(0);
-        expect(await kubectl(cp, ['-n', 'findash', 'get', 'deployments', '-o', 'name'])).toBe('');
+      it.each(ENVIRONMENTS)(
+        '%s with --cdk8s: applies the synthesized dist/<env> manifests as a dry run',
+        async (env) => {
+          const result = await deploy([env, '--dry-run', '--cdk8s', '--kubeconfig', cp.kubeconfigPath]);
+          expect(result.stderr).toContain(`applying manifests from dist/${env}`);
+          expect(result.stderr).toContain('dry run passed');
+          expect(result.stdout).toMatch(/serverside-applied \(server dry run\)$/m);
+          expect(result.stdout).not.toMatch(/error/i);
+          expect(result.code).toBe(0);
+          expect(await kubectl(cp, ['-n', 'findash', 'get', 'deployments', '-o', 'name'])).toBe('');
+        },
+      );
+
+      it('uses a smoke-test Tenant that the real Tenant CRD accepts', async () => {
+        const script = await readFile(path.join(repoRoot(), 'ci', 'deploy.sh'), 'utf8');
+        const tenant = /<< 'YAML'[^\n]*\n([\s\S]*?)\nYAML\n/.exec(script)?.[1];
+        expect(tenant).toContain('kind: Tenant');
+        const out = await kubectl(cp, ['apply', '--dry-run=server', '-f', '-'], tenant);
+        expect(out).toContain('tenant.findash.io/ci-smoke created (server dry run)');
       });
 
       it('fails a dry run when an object is invalid, naming it', async () => {
