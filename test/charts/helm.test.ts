@@ -359,6 +359,20 @@ describe('rendered manifests follow the runtime contract', () => {
     // Alert templates ({{ $labels.x }}) must reach Prometheus unexpanded by Helm.
     expect(renderedText.get('production')).toContain('{{ $labels.namespace }}');
     expect(objects('development').some((o) => o.kind === 'ServiceMonitor')).toBe(false);
+
+    // Grafana dashboards of monitoring/grafana/dashboards/, one ConfigMap each for the Grafana sidecar.
+    const dashboards = (await readdir(path.join(repoRoot(), 'monitoring', 'grafana', 'dashboards'))).filter(
+      (f) => f.endsWith('.json'),
+    );
+    const configMaps = all.filter(
+      (o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1',
+    );
+    expect(configMaps.length).toBe(dashboards.length);
+    for (const cm of configMaps) {
+      const [file, json] = Object.entries(cm.data as Record<string, string>)[0]!;
+      expect(dashboards).toContain(file);
+      expect((JSON.parse(json) as { title?: string }).title).toBeTruthy();
+    }
   });
 
   it('lets only the pods that use a backing service reach it when NetworkPolicies are on', async () => {
