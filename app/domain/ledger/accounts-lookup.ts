@@ -4,10 +4,12 @@ import { DomainError } from '../errors.js';
 import { ReferenceNotFoundError } from './errors.js';
 
 /**
- * The accounts a write refers to, loaded once for a whole batch. Each must be visible (this
- * tenant's: row-level security hides the rest) and active; `field` names where the id came from.
- * FOR KEY SHARE keeps the account from being deleted under the write without blocking the
- * balance update the rollup trigger makes.
+ * Account row locks for ledger writes. The balance/rollup trigger updates every account a
+ * statement touches, in whatever order its plan visits them; two writes touching accounts A and
+ * B in opposite orders (transfers A→B and B→A, batches, voids of transfer legs) would deadlock.
+ * So every write first locks its accounts here, in id order, FOR NO KEY UPDATE (the lock the
+ * trigger's UPDATE takes anyway, which also keeps the account from being deleted or deactivated
+ * under the write). Rollup rows are keyed by account, so these locks serialize them too.
  */
 export interface AccountRef {
   readonly id: string;
@@ -15,17 +17,35 @@ export interface AccountRef {
   readonly is_active: boolean;
 }
 
+export async function lockAccounts(
+  trx: Knex.Transaction,
+  tenantId: string,
+  ids: readonly string[],
+): Promise<AccountRef[]> {
+  const unique = [...new Set(ids)].sort();
+  if (unique.length === 0) return [];
+  return trx<AccountRef & { tenant_id: string }>('accounts')
+    .select('id', 'currency', 'is_active')
+    .where('tenant_id', tenantId)
+    .whereIn('id', unique)
+    .orderBy('id')
+    .forNoKeyUpdate();
+}
+
+/**
+ * The accounts a write refers to, locked once for a whole batch. Each must be visible (this
+ * tenant's: row-level security hides the rest) and active; `field` names where the id came from.
+ */
 export async function loadActiveAccounts(
   trx: Knex.Transaction,
   tenantId: string,
   refs: ReadonlyArray<{ readonly id: string; readonly field: string }>,
 ): Promise<Map<string, AccountRef>> {
-  const ids = [...new Set(refs.map((r) => r.id))];
-  const rows = (await trx('accounts')
-    .select('id', 'currency', 'is_active')
-    .where('tenant_id', tenantId)
-    .whereIn('id', ids)
-    .forKeyShare()) as AccountRef[];
+  const rows = await lockAccounts(
+    trx,
+    tenantId,
+    refs.map((r) => r.id),
+  );
   const byId = new Map(rows.map((r) => [r.id, r]));
   for (const ref of refs) {
     const account = byId.get(ref.id);

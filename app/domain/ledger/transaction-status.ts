@@ -4,6 +4,7 @@ import type { TransactionStatus } from '../../db/models/index.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { ActorContext } from '../context.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import { lockAccounts } from './accounts-lookup.js';
 import { checkUuid } from './validate.js';
 import { transactionView, type TransactionRow, type TransactionView } from './views.js';
 
@@ -29,12 +30,15 @@ async function changeStatus(
     .where({ tenant_id: ctx.tenantId, id })
     .first('transfer_id');
   if (!found) throw new NotFoundError('transaction', id);
-  // Lock every leg in id order before deciding, so voiding both legs of one transfer at once
-  // queues instead of deadlocking. transfer_id never changes, so the unlocked read is stable.
   const scope = (): Knex.QueryBuilder =>
     found.transfer_id
       ? trx('transactions').where({ tenant_id: ctx.tenantId, transfer_id: found.transfer_id })
       : trx('transactions').where({ tenant_id: ctx.tenantId, id });
+  // Lock order is accounts (by id) then transactions (by id), the same as every ledger write,
+  // so concurrent voids and transfers over the same accounts queue instead of deadlocking.
+  // transfer_id and account_id never change, so reading them unlocked is safe.
+  const legAccounts = (await scope().pluck('account_id')) as string[];
+  await lockAccounts(trx, ctx.tenantId, legAccounts);
   const locked = (await scope().orderBy('id').forUpdate().select('*')) as TransactionRow[];
   const current = locked.find((row) => row.id === id);
   if (!current) throw new NotFoundError('transaction', id);
