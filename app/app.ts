@@ -2,40 +2,64 @@ import type { FastifyInstance, FastifyPluginOptions } from 'fastify';
 import type { Knex } from 'knex';
 
 import type { AppConfig } from './config.js';
+import auditViewsPlugin from './plugins/audit-views.js';
 import authPlugin from './plugins/auth.js';
 import cachePlugin, { type CacheStore } from './plugins/cache.js';
 import configPlugin from './plugins/config.js';
+import dbMetricsPlugin from './plugins/db-metrics.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
 import healthPlugin from './plugins/health.js';
+import jwtPlugin from './plugins/jwt.js';
+import metricsPlugin from './plugins/metrics.js';
+import outboxPlugin from './plugins/outbox.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
+import securityPlugin from './plugins/security.js';
+import sentryPlugin from './plugins/sentry.js';
 import swaggerPlugin from './plugins/swagger.js';
+import tracingPlugin from './plugins/tracing.js';
+import auditRoutes from './routes/audit/index.js';
 import routes from './routes/index.js';
 
 export interface AppOptions extends FastifyPluginOptions {
   readonly config: AppConfig;
   /** Share an existing pool (tests) instead of opening one from DATABASE_URL. */
   readonly knex?: Knex;
-  /** Replace the cache store (tests, or the memcached store chosen by the server). */
+  /** Replace the cache store (tests); by default memcached when MEMCACHED_SERVERS is set, else an LRU. */
   readonly cacheStore?: CacheStore;
-  /** How long a resolved API token is trusted before it is looked up again (ms; 0 = every request). */
+  /** How long a resolved API token (or JWT subject) is trusted before it is looked up again (ms; 0 = every request). */
   readonly authCacheTtlMs?: number;
 }
 
 /**
  * The application as a plugin (fastify/demo's shape): it never listens, so the server, the
- * tests and the benchmark all run exactly this. Order matters: config → db → cache → auth →
- * health → docs → errors → routes.
+ * tests and the benchmark all run exactly this. Order matters: config → metrics → db → health →
+ * cache → auth (+ jwt, rate limit: onRequest hooks run in this order) → security headers and
+ * deadlines → error reporting, tracing → audit (outbox publisher, view batches) → docs → errors →
+ * routes. onClose hooks run in reverse, so the view batch is flushed and the publisher stopped
+ * before the cache and the database pool close.
  */
 export default async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
+  const authCache = opts.authCacheTtlMs !== undefined ? { authCacheTtlMs: opts.authCacheTtlMs } : {};
   await fastify.register(configPlugin, { config: opts.config });
+  await fastify.register(metricsPlugin);
   await fastify.register(dbPlugin, opts.knex ? { knex: opts.knex } : {});
-  await fastify.register(cachePlugin, opts.cacheStore ? { store: opts.cacheStore } : {});
-  await fastify.register(
-    authPlugin,
-    opts.authCacheTtlMs !== undefined ? { authCacheTtlMs: opts.authCacheTtlMs } : {},
-  );
+  await fastify.register(dbMetricsPlugin);
   await fastify.register(healthPlugin);
+  await fastify.register(cachePlugin, opts.cacheStore ? { store: opts.cacheStore } : {});
+  await fastify.register(authPlugin, authCache);
+  await fastify.register(
+    jwtPlugin,
+    opts.authCacheTtlMs !== undefined ? { subjectCacheTtlMs: opts.authCacheTtlMs } : {},
+  );
+  await fastify.register(rateLimitPlugin);
+  await fastify.register(securityPlugin);
+  await fastify.register(sentryPlugin);
+  await fastify.register(tracingPlugin);
+  await fastify.register(outboxPlugin);
+  await fastify.register(auditViewsPlugin);
   await fastify.register(swaggerPlugin);
   await fastify.register(errorsPlugin);
   await fastify.register(routes);
+  await fastify.register(auditRoutes);
 }

@@ -37,7 +37,12 @@ export const ConfigSchema = Type.Object({
   FINDASH_DATA_DIR: Type.String({ default: '.findash' }),
   MEMCACHED_SERVERS: Type.Optional(Type.String({ pattern: '^[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*$' })),
   DASHBOARD_CACHE_TTL: Type.Integer({ minimum: 0, maximum: 86_400, default: 600 }),
+  MEMCACHED_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 10_000, default: 150 }),
+  MEMCACHED_BREAKER_COOLDOWN_MS: Milliseconds(5000),
   AMQP_URL: OptionalUrl,
+  AUDIT_OUTBOX_POLL_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 500 }),
+  AUDIT_VIEW_FLUSH_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 5000 }),
+  AUDIT_VIEW_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 500 }),
   SENTRY_DSN: OptionalUrl,
   OTEL_EXPORTER_OTLP_ENDPOINT: OptionalUrl,
   OTEL_SERVICE_NAME: Type.String({ default: 'findash-api' }),
@@ -45,10 +50,12 @@ export const ConfigSchema = Type.Object({
   JWT_JWKS_URL: OptionalUrl,
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
   JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
+  JWT_JWKS: Type.Optional(Type.String({ minLength: 2 })),
   RATE_LIMIT_DEFAULT_RPM: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 600 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 104_857_600, default: 1_048_576 }),
   REQUEST_TIMEOUT_MS: Milliseconds(10_000),
   SHUTDOWN_GRACE_MS: Milliseconds(10_000),
+  SHUTDOWN_DRAIN_MS: Milliseconds(0),
   SEED_DEMO: Type.Optional(Type.Boolean()),
 });
 
@@ -83,6 +90,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       if (!problems.has(name)) problems.set(name, `${name}=${JSON.stringify(raw[name])}: ${error.message}`);
     }
     throw new ConfigError([...problems.values()]);
+  }
+  if ((value.JWT_JWKS_URL ?? value.JWT_JWKS) && (!value.JWT_ISSUER || !value.JWT_AUDIENCE)) {
+    // A token from any issuer or for any audience signed by a trusted key must not be accepted.
+    throw new ConfigError([
+      `JWT_ISSUER and JWT_AUDIENCE are required when JWT_JWKS_URL or JWT_JWKS is set`,
+    ]);
   }
   const environment = value.FINDASH_ENV ?? 'production';
   return {

@@ -1,0 +1,54 @@
+import fp from 'fastify-plugin';
+
+import { ViewRecorder } from '../audit/view-recorder.js';
+import type { ActorContext } from '../domain/context.js';
+
+const DASHBOARD_PREFIX = '/financial/dashboard';
+
+/**
+ * Audits dashboard views without slowing them down: each successful dashboard response is
+ * counted (findash_dashboard_views_total) and buffered after it is sent; the buffer is written
+ * in batches (AUDIT_VIEW_FLUSH_MS / AUDIT_VIEW_BATCH_SIZE) and once more on shutdown, before
+ * the database pool closes.
+ */
+export default fp(
+  async (fastify) => {
+    const { config, metrics } = fastify;
+    const recorder = new ViewRecorder(fastify.db, {
+      flushIntervalMs: config.AUDIT_VIEW_FLUSH_MS,
+      batchSize: config.AUDIT_VIEW_BATCH_SIZE,
+      onFlushed: () => fastify.outboxPublisher?.nudge(),
+      onError: (error, pending) => {
+        fastify.recordDbError(error);
+        fastify.log.warn({ err: (error as Error).message, pending }, 'dashboard views not written yet; will retry');
+      },
+      onDropped: (count) =>
+        fastify.log.error({ dropped: count }, 'dashboard view audit buffer full; oldest views dropped'),
+    });
+    fastify.decorate('viewRecorder', recorder);
+
+    fastify.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url;
+      if (reply.statusCode !== 200 || !route?.startsWith(DASHBOARD_PREFIX)) return;
+      const actor = request.actor as ActorContext | null;
+      if (!actor) return;
+      metrics.dashboardViews.inc({ tenant_type: actor.tenantType });
+      const part = route.slice(DASHBOARD_PREFIX.length).replace(/^\//, '') || 'dashboard';
+      recorder.record({ ...actor, requestId: request.id }, part, { route });
+    });
+    fastify.addHook('onReady', async () => recorder.start());
+    fastify.addHook('onClose', async () => {
+      await recorder.stop();
+      if (recorder.pending > 0) {
+        fastify.log.error({ lost: recorder.pending }, 'dashboard views could not be audited before shutdown');
+      }
+    });
+  },
+  { name: 'audit-views', dependencies: ['db', 'metrics', 'db-metrics', 'outbox', 'config'] },
+);
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    viewRecorder: ViewRecorder;
+  }
+}

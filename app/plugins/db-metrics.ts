@@ -1,0 +1,190 @@
+import fp from 'fastify-plugin';
+
+import { poolStats } from '../db/knex.js';
+import { DomainError } from '../domain/errors.js';
+
+/**
+ * PostgreSQL metrics: query durations, slow queries and errors from knex's query events (they
+ * also fire for queries inside transactions), pool usage, and, at scrape time, database size,
+ * lock waits, active tenants and outbox depth in one short read-only transaction with its own
+ * statement timeout (a slow or failing database never fails the scrape; the gauges keep their
+ * last value and the failure is counted).
+ *
+ * findash_audit_events_total is counted here too: an insert into audit_outbox carries the
+ * routing key audit.<tenant_type>.<action>; the actions are counted when their transaction
+ * commits, so a rolled-back write counts nothing.
+ */
+type ErrorKind = 'connection' | 'query' | 'timeout';
+
+const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT']);
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+export function dbErrorKind(error: unknown): ErrorKind | null {
+  const e = error as { name?: string; code?: string; message?: string } | null;
+  if (!e || error instanceof DomainError) return null;
+  if (e.name === 'KnexTimeoutError' || e.code === '57014') return 'timeout';
+  if (/timeout/i.test(e.message ?? '') && /connect/i.test(e.message ?? '')) return 'timeout';
+  if (e.code && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return 'connection';
+  if (/Connection terminated|connection is closed|Client has encountered a connection error/i.test(e.message ?? '')) {
+    return 'connection';
+  }
+  if (e.code && SQLSTATE.test(e.code)) return 'query';
+  return null;
+}
+
+interface QueryEvent {
+  readonly __knexQueryUid?: string;
+  readonly __knexTxId?: string;
+  readonly sql?: string;
+  readonly bindings?: readonly unknown[];
+}
+
+const MAX_OPERATIONS = 200;
+const MAX_ACTIONS = 100;
+const ROUTING_KEY = /^audit\.(?:user|organization)\.([a-z0-9_.-]{1,64})$/;
+
+/** "select:accounts", "insert:audit_outbox", "transaction" … bounded by the schema. */
+function operationOf(sql: string): string {
+  const verb = /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release)\b/i.exec(sql)?.[1]?.toLowerCase();
+  if (!verb) return 'other';
+  if (['begin', 'commit', 'rollback', 'savepoint', 'release'].includes(verb)) return 'transaction';
+  const table = /\b(?:from|into|update)\s+"?([a-z_][a-z0-9_]*)"?/i.exec(sql)?.[1]?.toLowerCase();
+  return table ? `${verb}:${table}` : verb;
+}
+
+/** Rejects after `ms` so a pool waiting for a connection cannot hold up a scrape. */
+function withDeadline<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+export default fp(
+  async (fastify) => {
+    const { db, metrics, config } = fastify;
+    const recorded = new WeakSet<object>();
+    const started = new Map<string, number>();
+    const operations = new Set<string>();
+    const pendingAudit = new Map<string, { at: number; actions: string[] }>();
+    const actions = new Set<string>();
+
+    function recordError(error: unknown): void {
+      const kind = dbErrorKind(error);
+      if (!kind || typeof error !== 'object' || error === null || recorded.has(error)) return;
+      recorded.add(error);
+      metrics.dbErrors.inc({ kind });
+    }
+
+    function bounded(set: Set<string>, value: string, max: number): string {
+      if (set.has(value)) return value;
+      if (set.size >= max) return 'other';
+      set.add(value);
+      return value;
+    }
+
+    function auditActions(query: QueryEvent): string[] {
+      if (!query.sql?.startsWith('insert into "audit_outbox"') || !query.bindings) return [];
+      const found: string[] = [];
+      for (const value of query.bindings) {
+        const action = typeof value === 'string' ? ROUTING_KEY.exec(value)?.[1] : undefined;
+        if (action) found.push(bounded(actions, action, MAX_ACTIONS));
+      }
+      return found;
+    }
+
+    db.on('query', (query: QueryEvent) => {
+      if (query.__knexQueryUid) started.set(query.__knexQueryUid, performance.now());
+    });
+    db.on('query-response', (_response: unknown, query: QueryEvent) => {
+      const uid = query.__knexQueryUid;
+      const begin = uid ? started.get(uid) : undefined;
+      if (uid) started.delete(uid);
+      const sql = query.sql ?? '';
+      if (begin !== undefined) {
+        const ms = performance.now() - begin;
+        const operation = bounded(operations, operationOf(sql), MAX_OPERATIONS);
+        metrics.dbQueryDuration.observe({ operation }, ms / 1000);
+        if (ms > config.DB_SLOW_QUERY_MS) {
+          metrics.dbSlowQueries.inc({ operation });
+          fastify.log.warn({ operation, duration_ms: Math.round(ms) }, 'slow query');
+        }
+      }
+      const tx = query.__knexTxId;
+      if (!tx) {
+        for (const action of auditActions(query)) metrics.auditEvents.inc({ action });
+        return;
+      }
+      const found = auditActions(query);
+      if (found.length > 0) {
+        const entry = pendingAudit.get(tx) ?? { at: Date.now(), actions: [] };
+        entry.actions.push(...found);
+        pendingAudit.set(tx, entry);
+      } else if (/^\s*commit/i.test(sql)) {
+        for (const action of pendingAudit.get(tx)?.actions ?? []) metrics.auditEvents.inc({ action });
+        pendingAudit.delete(tx);
+      } else if (/^\s*rollback/i.test(sql)) {
+        pendingAudit.delete(tx);
+      }
+    });
+    db.on('query-error', (error: unknown, query: QueryEvent) => {
+      if (query.__knexQueryUid) started.delete(query.__knexQueryUid);
+      if (query.__knexTxId) pendingAudit.delete(query.__knexTxId);
+      recordError(error);
+    });
+
+    // Errors that never reached a query (no connection, pool exhausted) surface as request errors.
+    fastify.addHook('onError', async (_request, _reply, error) => {
+      recordError(error);
+    });
+    fastify.decorate('recordDbError', recordError);
+
+    metrics.dbPoolMax.set(config.DATABASE_POOL_MAX);
+    metrics.onScrape(async () => {
+      const pool = poolStats(db);
+      metrics.dbPool.set({ state: 'total' }, pool.total);
+      metrics.dbPool.set({ state: 'idle' }, pool.idle);
+      metrics.dbPool.set({ state: 'waiting' }, pool.waiting);
+      // Transactions whose end we never saw (connection lost mid-way) must not pile up.
+      const stale = Date.now() - 60_000;
+      for (const [tx, entry] of pendingAudit) if (entry.at < stale) pendingAudit.delete(tx);
+      if (started.size > 10_000) started.clear();
+    });
+    metrics.onScrape(async () => {
+      try {
+        const stats = await withDeadline(2000, db.transaction(
+          async (trx) => {
+            await trx.raw(`select set_config('statement_timeout', '1000', true), set_config('app.platform', 'on', true)`);
+            const result = await trx.raw<{
+              rows: Array<{ size: string; lock_waits: number; active_tenants: number; outbox_depth: number }>;
+            }>(`
+              select pg_database_size(current_database())::text as size,
+                     (select count(distinct pid) from pg_locks where not granted)::int as lock_waits,
+                     (select count(*) from tenants where status = 'active')::int as active_tenants,
+                     (select count(*) from audit_outbox)::int as outbox_depth`);
+            return result.rows[0];
+          },
+          { readOnly: true },
+        ));
+        if (!stats) return;
+        metrics.dbSize.set(Number(stats.size));
+        metrics.dbLockWaits.set(stats.lock_waits);
+        metrics.activeTenants.set(stats.active_tenants);
+        metrics.outboxDepth.set(stats.outbox_depth);
+      } catch (error) {
+        recordError(error);
+        fastify.log.warn({ err: (error as Error).message }, 'database statistics unavailable for this scrape');
+      }
+    });
+  },
+  { name: 'db-metrics', dependencies: ['db', 'metrics', 'config'] },
+);
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Counts a PostgreSQL error in findash_db_errors_total once, whoever sees it first. */
+    recordDbError(error: unknown): void;
+  }
+}

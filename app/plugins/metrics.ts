@@ -1,0 +1,119 @@
+import fp from 'fastify-plugin';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Every API metric of monitoring/METRICS.md (the contract with the alert rules and Grafana),
+ * on a Registry of this app instance's own: tests build many apps in one process. Labels are
+ * bounded: route templates, never raw URLs; tenant types, never tenant ids.
+ */
+export class AppMetrics {
+  readonly registry = new Registry();
+  private readonly scrapeHooks: Array<() => Promise<void>> = [];
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by method, route template and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly cacheHits = this.counter('findash_cache_hits_total', 'Dashboard cache hits', ['cache']);
+  readonly cacheMisses = this.counter('findash_cache_misses_total', 'Dashboard cache misses', ['cache']);
+  readonly cacheErrors = this.counter('findash_cache_errors_total', 'Memcached errors and timeouts', [
+    'operation',
+  ]);
+  readonly breakerState = this.gauge(
+    'findash_circuit_breaker_state',
+    'Circuit breaker state: 0 closed, 1 open, 2 half-open',
+    ['dependency'],
+  );
+  readonly dbErrors = this.counter('findash_db_errors_total', 'PostgreSQL errors', ['kind']);
+  readonly dbPool = this.gauge('findash_db_pool_connections', 'PostgreSQL pool connections', ['state']);
+  readonly dbPoolMax = this.gauge('findash_db_pool_max', 'Configured PostgreSQL pool size (DATABASE_POOL_MAX)');
+  readonly dbQueryDuration = new Histogram({
+    name: 'findash_db_query_duration_seconds',
+    help: 'Duration of database queries by operation (statement and table)',
+    labelNames: ['operation'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  readonly dbSlowQueries = this.counter(
+    'findash_db_slow_queries_total',
+    'Queries slower than DB_SLOW_QUERY_MS',
+    ['operation'],
+  );
+  readonly dbSize = this.gauge('findash_db_size_bytes', 'Size of the database (collected at scrape)');
+  readonly dbLockWaits = this.gauge(
+    'findash_db_lock_waits',
+    'Backends waiting on a lock (collected at scrape)',
+  );
+  readonly outboxDepth = this.gauge('findash_outbox_depth', 'Audit events not yet published to RabbitMQ');
+  readonly outboxPublished = this.counter('findash_outbox_published_total', 'Audit events confirmed by RabbitMQ');
+  readonly outboxFailures = this.counter(
+    'findash_outbox_publish_failures_total',
+    'Failed attempts to publish audit events',
+  );
+  readonly auditEvents = this.counter('findash_audit_events_total', 'Audit events written', ['action']);
+  readonly dashboardViews = this.counter('findash_dashboard_views_total', 'Dashboard views', ['tenant_type']);
+  readonly activeTenants = this.gauge('findash_active_tenants', 'Tenants with status active');
+  readonly activeUsers = this.gauge(
+    'findash_active_users',
+    'Distinct authenticated subjects seen by this instance in the last 5 minutes',
+  );
+  readonly rateLimited = this.counter('findash_rate_limited_total', 'Requests answered 429', ['tenant_type']);
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Work run before each scrape (e.g. reading the outbox depth); failures never fail the scrape. */
+  onScrape(hook: () => Promise<void>): void {
+    this.scrapeHooks.push(hook);
+  }
+
+  async render(): Promise<string> {
+    await Promise.allSettled(this.scrapeHooks.map((hook) => hook()));
+    return this.registry.metrics();
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: AppMetrics;
+  }
+}
+
+/** Label for requests no route matched (404s for arbitrary paths must not mint new series). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+export default fp(
+  async (fastify) => {
+    const metrics = new AppMetrics();
+    fastify.decorate('metrics', metrics);
+
+    fastify.addHook('onResponse', async (request, reply) => {
+      metrics.httpDuration.observe(
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+          status_code: String(reply.statusCode),
+        },
+        reply.elapsedTime / 1000,
+      );
+    });
+
+    fastify.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+      const body = await metrics.render();
+      return reply.type(metrics.registry.contentType).send(body);
+    });
+  },
+  { name: 'metrics', dependencies: ['config'] },
+);

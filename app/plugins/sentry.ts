@@ -1,0 +1,112 @@
+import type { ErrorEvent } from '@sentry/node';
+import fp from 'fastify-plugin';
+
+import type { ActorContext } from '../domain/context.js';
+import { classifyError } from './errors.js';
+import { UNMATCHED_ROUTE } from './metrics.js';
+
+/** Credentials that must never leave the process: API tokens, bearer headers, JWTs. */
+const SECRETS = [
+  /fdt_[A-Za-z0-9_-]{20,}/g,
+  /Bearer\s+[^\s"',]+/gi,
+  /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
+  /(postgres(?:ql)?|amqps?|https?):\/\/[^:/\s]+:[^@/\s]+@/gi,
+];
+
+export function scrubText(text: string): string {
+  return SECRETS.reduce(
+    (out, pattern) => out.replace(pattern, (match) => (match.includes('://') ? match.replace(/:[^:@/]+@$/, ':[redacted]@') : '[redacted]')),
+    text,
+  );
+}
+
+function scrubValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => scrubValue(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    out[key] = /authorization|cookie|password|secret|token/i.test(key) ? '[redacted]' : scrubValue(item, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * beforeSend: no request bodies, cookies, query strings or headers (they carry tokens), no IP,
+ * and any credential-looking text in messages, exceptions, breadcrumbs and contexts redacted.
+ */
+export function scrubEvent(event: ErrorEvent): ErrorEvent {
+  if (event.request) {
+    const { method } = event.request;
+    event.request = method ? { method } : {};
+  }
+  if (event.user) event.user = event.user.id ? { id: event.user.id } : {};
+  if (event.message) event.message = scrubText(event.message);
+  for (const exception of event.exception?.values ?? []) {
+    if (exception.value) exception.value = scrubText(exception.value);
+  }
+  if (event.breadcrumbs) event.breadcrumbs = scrubValue(event.breadcrumbs) as ErrorEvent['breadcrumbs'];
+  if (event.extra) event.extra = scrubValue(event.extra) as ErrorEvent['extra'];
+  if (event.contexts) event.contexts = scrubValue(event.contexts) as ErrorEvent['contexts'];
+  return event;
+}
+
+/**
+ * Error reporting to Sentry when SENTRY_DSN is set: unhandled exceptions and rejections, and
+ * every request that fails with a 5xx, tagged with the request id, route template and tenant id.
+ * Sentry keeps one client per process, so it is initialised once; several app instances (tests)
+ * share it. Sentry's own OpenTelemetry setup stays off: app/telemetry.ts owns tracing.
+ */
+export default fp(
+  async (fastify) => {
+    const dsn = fastify.config.SENTRY_DSN;
+    if (!dsn) return;
+    const Sentry = await import('@sentry/node');
+    if (!Sentry.isInitialized()) {
+      Sentry.init({
+        dsn,
+        environment: fastify.config.FINDASH_ENV,
+        // Collect nothing about the request on our behalf; the tags below say what matters.
+        dataCollection: {
+          userInfo: false,
+          cookies: false,
+          httpHeaders: false,
+          httpBodies: [],
+          urlQueryParams: false,
+        },
+        defaultIntegrations: false,
+        integrations: [
+          Sentry.onUncaughtExceptionIntegration(),
+          Sentry.onUnhandledRejectionIntegration(),
+          Sentry.linkedErrorsIntegration(),
+          Sentry.dedupeIntegration(),
+          Sentry.nodeContextIntegration(),
+        ],
+        enableOpenTelemetrySetup: false,
+        beforeSend: scrubEvent,
+        beforeBreadcrumb: (breadcrumb) => scrubValue(breadcrumb) as typeof breadcrumb,
+      });
+    }
+
+    fastify.addHook('onError', async (request, _reply, error) => {
+      const { statusCode } = classifyError(error);
+      if (statusCode < 500) return;
+      const actor = request.actor as ActorContext | null;
+      Sentry.withScope((scope) => {
+        scope.setTags({
+          request_id: request.id,
+          route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+          method: request.method,
+          status_code: String(statusCode),
+          ...(actor ? { tenant_id: actor.tenantId, tenant_type: actor.tenantType } : {}),
+        });
+        Sentry.captureException(error);
+      });
+    });
+    // Shutdown: deliver what is queued before the process exits.
+    fastify.addHook('onClose', async () => {
+      await Sentry.flush(2000);
+    });
+  },
+  { name: 'sentry', dependencies: ['config'] },
+);
