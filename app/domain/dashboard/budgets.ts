@@ -65,6 +65,7 @@ export async function budgetStatuses(trx: Knex.Transaction, range: DateRange): P
              + coalesce((select sum(r.total) from transaction_rollups_daily r
                           where r.day >= greatest(b.m_to, b.m_from, b.start_date) and r.day <= b.end_date
                             and ${MATCHES_BUDGET}), 0) as spent
+        offset 0 -- keeps this a subquery evaluated once per budget, not once per use of s.spent
       ) s
      order by b.start_date desc, b.name, b.created_at, b.id
     `,
