@@ -4,7 +4,9 @@ import type { Knex } from 'knex';
  * Tenants and who may act for them: rbac_bindings (people, by subject) and api_tokens
  * (machines, by sha256 hash of an opaque random token; the token itself is never stored).
  * findash_resolve_token is SECURITY DEFINER so the API role can turn a presented token into
- * {tenant, role} without being able to list tokens or tenants.
+ * {tenant, role} without being able to list tokens or tenants. Row-level security is forced even for
+ * the owner, so the functions switch to platform reading (app.platform) for their one lookup and restore the
+ * caller's setting before returning.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
@@ -46,24 +48,36 @@ export async function up(knex: Knex): Promise<void> {
     create function findash_resolve_token(p_hash bytea)
       returns table (tenant_id uuid, tenant_name text, tenant_type text, tenant_status text,
                      role text, token_name text, rate_limit_rpm integer)
-      language sql stable security definer
+      language plpgsql security definer
       set search_path = public
       as $$
-        select t.id, t.name, t.type, t.status, k.role, k.name, (t.limits->>'requestsPerMinute')::integer
-          from api_tokens k join tenants t on t.id = k.tenant_id
-         where k.token_hash = p_hash and k.revoked_at is null
-      $$;
+      declare
+        previous text := current_setting('app.platform', true);
+      begin
+        perform set_config('app.platform', 'on', true);
+        return query
+          select t.id, t.name, t.type, t.status, k.role, k.name, (t.limits->>'requestsPerMinute')::integer
+            from api_tokens k join tenants t on t.id = k.tenant_id
+           where k.token_hash = p_hash and k.revoked_at is null;
+        perform set_config('app.platform', coalesce(previous, ''), true);
+      end $$;
 
     create function findash_resolve_subject(p_tenant text, p_subject text)
       returns table (tenant_id uuid, tenant_name text, tenant_type text, tenant_status text,
                      role text, rate_limit_rpm integer)
-      language sql stable security definer
+      language plpgsql security definer
       set search_path = public
       as $$
-        select t.id, t.name, t.type, t.status, b.role, (t.limits->>'requestsPerMinute')::integer
-          from rbac_bindings b join tenants t on t.id = b.tenant_id
-         where t.name = p_tenant and b.subject = p_subject
-      $$;
+      declare
+        previous text := current_setting('app.platform', true);
+      begin
+        perform set_config('app.platform', 'on', true);
+        return query
+          select t.id, t.name, t.type, t.status, b.role, (t.limits->>'requestsPerMinute')::integer
+            from rbac_bindings b join tenants t on t.id = b.tenant_id
+           where t.name = p_tenant and b.subject = p_subject;
+        perform set_config('app.platform', coalesce(previous, ''), true);
+      end $$;
   `);
 }
 

@@ -41,6 +41,28 @@ describe('API core: health, docs, errors, auth', () => {
     });
   });
 
+  it('accepts a tenant API token on a tenant route and refuses a revoked or unknown one', async () => {
+    const ok = await t.app.inject({
+      url: '/financial/dashboard/summary',
+      headers: bearer(tenant.tokens.viewer),
+    });
+    expect(ok.statusCode).toBe(200);
+    const unknown = await t.app.inject({
+      url: '/financial/dashboard/summary',
+      headers: bearer(`fdt_${'x'.repeat(43)}`),
+    });
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.json().message).toBe('invalid or revoked token');
+    const missing = await t.app.inject({ url: '/financial/dashboard/summary' });
+    expect(missing.statusCode).toBe(401);
+    const blocked = await t.app.inject({
+      url: '/financial/dashboard/summary',
+      headers: bearer(suspended.tokens.admin),
+    });
+    expect(blocked.statusCode).toBe(403);
+    expect(blocked.json().message).toMatch(/suspended/);
+  });
+
   it('refuses admin routes without the platform token, and serves them with it', async () => {
     expect((await t.app.inject({ url: '/admin/tenants' })).statusCode).toBe(401);
     expect(
