@@ -50,7 +50,6 @@ export async function startLedgerApp(): Promise<LedgerApp> {
   const store = new LruStore();
   const t = await startTestApp({}, { cacheStore: store });
   const superuser = createKnex({ url: t.db.superuserUrl, poolMax: 2 });
-  await allowTokenLookup(superuser);
   return {
     ...t,
     superuser,
@@ -100,22 +99,6 @@ export async function startLedgerApp(): Promise<LedgerApp> {
 }
 
 export type { TestTenant };
-
-/**
- * WORKAROUND (remove when migration 20261125000002 sets it): findash_resolve_token is SECURITY
- * DEFINER as findash_owner, but tenants and api_tokens have FORCE ROW LEVEL SECURITY, so inside
- * the function the owner sees no rows unless app.platform is on, and every API token is
- * refused with 401. Only applied when the function does not already set it.
- */
-async function allowTokenLookup(superuser: Knex): Promise<void> {
-  const fn = await superuser.raw<{ rows: Array<{ proconfig: string[] | null }> }>(
-    `select proconfig from pg_proc where proname = 'findash_resolve_token'`,
-  );
-  const config = fn.rows[0]?.proconfig ?? [];
-  if (!config.some((c) => c.startsWith('app.platform='))) {
-    await superuser.raw(`alter function findash_resolve_token(bytea) set app.platform = 'on'`);
-  }
-}
 
 /** An ISO timestamp `days` before now, whole seconds, UTC. */
 export function daysAgo(days: number): string {
