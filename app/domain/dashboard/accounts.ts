@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 
 import { formatMoney } from '../money/decimal.js';
+import { runPart, type Part } from './sql-parts.js';
 import type { AccountSummary } from './types.js';
 
-interface AccountRow {
+interface AccountJson {
   id: string;
   name: string;
   account_type: string;
@@ -13,18 +14,25 @@ interface AccountRow {
 }
 
 /** Every account of the tenant in creation order, balances as maintained by the triggers. */
-export async function accountSummaries(trx: Knex.Transaction): Promise<AccountSummary[]> {
-  const result = await trx.raw<{ rows: AccountRow[] }>(
-    `select id, name, account_type, balance::text as balance, currency::text as currency, is_active
-       from accounts where tenant_id = findash_current_tenant()
-      order by created_at, id`,
-  );
-  return result.rows.map((row) => ({
-    account_id: row.id,
-    name: row.name,
-    account_type: row.account_type,
-    balance: formatMoney(row.balance, row.currency),
-    currency: row.currency,
-    is_active: row.is_active,
-  }));
+export function accountsPart(): Part<AccountSummary[]> {
+  return {
+    ctes: [],
+    expression: `(select coalesce(json_agg(json_build_object('id', id, 'name', name, 'account_type', account_type,
+        'balance', balance::text, 'currency', currency, 'is_active', is_active) order by created_at, id), '[]')
+        from accounts where tenant_id = findash_current_tenant())`,
+    bindings: [],
+    map: (rows: AccountJson[]): AccountSummary[] =>
+      rows.map((row) => ({
+        account_id: row.id,
+        name: row.name,
+        account_type: row.account_type,
+        balance: formatMoney(row.balance, row.currency),
+        currency: row.currency,
+        is_active: row.is_active,
+      })),
+  };
+}
+
+export function accountSummaries(trx: Knex.Transaction): Promise<AccountSummary[]> {
+  return runPart(trx, accountsPart());
 }

@@ -2,9 +2,10 @@ import type { Knex } from 'knex';
 
 import { formatMoney } from '../money/decimal.js';
 import type { DateRange } from './date-range.js';
+import { runPart, type Binding, type Part } from './sql-parts.js';
 import type { BudgetStatus } from './types.js';
 
-interface BudgetRow {
+interface BudgetJson {
   id: string;
   name: string;
   category: string | null;
@@ -30,9 +31,9 @@ const MATCHES_BUDGET = `r.tenant_id = findash_current_tenant() and r.transaction
  * as the daily rows alone, but a monthly budget costs one index lookup instead of ~30.
  * With a range, only budgets overlapping it are listed; their spending is still their own span.
  */
-export async function budgetStatuses(trx: Knex.Transaction, range: DateRange): Promise<BudgetStatus[]> {
+export function budgetsPart(range: DateRange): Part<BudgetStatus[]> {
   const filters: string[] = [];
-  const bindings: string[] = [];
+  const bindings: Binding[] = [];
   if (range.from !== undefined) {
     filters.push('and end_date >= ?::date');
     bindings.push(range.from);
@@ -41,47 +42,58 @@ export async function budgetStatuses(trx: Knex.Transaction, range: DateRange): P
     filters.push('and start_date <= ?::date');
     bindings.push(range.to);
   }
-  const result = await trx.raw<{ rows: BudgetRow[] }>(
-    `
-    with b as (
-      select id, name, category, currency::text as currency, total_amount, start_date, end_date, created_at,
-             -- first whole month inside the budget, and the month after the last whole one
-             case when extract(day from start_date) = 1 then start_date
-                  else (date_trunc('month', start_date) + interval '1 month')::date end as m_from,
-             date_trunc('month', end_date + 1)::date as m_to
-        from budgets
-       where tenant_id = findash_current_tenant() ${filters.join(' ')}
-    )
-    select b.id, b.name, b.category, b.currency, b.total_amount::text as total_amount,
-           s.spent::text as spent, (b.total_amount - s.spent)::text as remaining,
-           round(s.spent * 100 / b.total_amount, 2)::text as percentage_used,
-           s.spent > b.total_amount as is_over_budget, b.start_date, b.end_date
-      from b cross join lateral (
-        select coalesce((select sum(r.total) from transaction_rollups_monthly r
-                          where r.month >= b.m_from and r.month < b.m_to and ${MATCHES_BUDGET}), 0)
-             + coalesce((select sum(r.total) from transaction_rollups_daily r
-                          where r.day >= b.start_date and r.day < least(b.m_from, b.end_date + 1)
-                            and ${MATCHES_BUDGET}), 0)
-             + coalesce((select sum(r.total) from transaction_rollups_daily r
-                          where r.day >= greatest(b.m_to, b.m_from, b.start_date) and r.day <= b.end_date
-                            and ${MATCHES_BUDGET}), 0) as spent
-        offset 0 -- keeps this a subquery evaluated once per budget, not once per use of s.spent
-      ) s
-     order by b.start_date desc, b.name, b.created_at, b.id
-    `,
-    bindings,
-  );
-  return result.rows.map((row) => ({
-    budget_id: row.id,
-    name: row.name,
-    category: row.category,
-    currency: row.currency,
-    total_amount: formatMoney(row.total_amount, row.currency),
-    spent_amount: formatMoney(row.spent, row.currency),
-    remaining: formatMoney(row.remaining, row.currency),
-    percentage_used: row.percentage_used,
-    is_over_budget: row.is_over_budget,
-    start_date: row.start_date,
-    end_date: row.end_date,
-  }));
+  return {
+    ctes: [
+      {
+        name: 'b_rows',
+        sql: `select b.id, b.name, b.category, b.currency, b.total_amount, b.start_date, b.end_date, b.created_at,
+                     s.spent
+                from (select id, name, category, currency::text as currency, total_amount, start_date, end_date,
+                             created_at,
+                             -- first whole month inside the budget, and the month after the last whole one
+                             case when extract(day from start_date) = 1 then start_date
+                                  else (date_trunc('month', start_date) + interval '1 month')::date end as m_from,
+                             date_trunc('month', end_date + 1)::date as m_to
+                        from budgets
+                       where tenant_id = findash_current_tenant() ${filters.join(' ')}) b
+                cross join lateral (
+                  select coalesce((select sum(r.total) from transaction_rollups_monthly r
+                                    where r.month >= b.m_from and r.month < b.m_to and ${MATCHES_BUDGET}), 0)
+                       + coalesce((select sum(r.total) from transaction_rollups_daily r
+                                    where r.day >= b.start_date and r.day < least(b.m_from, b.end_date + 1)
+                                      and ${MATCHES_BUDGET}), 0)
+                       + coalesce((select sum(r.total) from transaction_rollups_daily r
+                                    where r.day >= greatest(b.m_to, b.m_from, b.start_date) and r.day <= b.end_date
+                                      and ${MATCHES_BUDGET}), 0) as spent
+                  offset 0 -- keeps this a subquery evaluated once per budget, not once per use of spent
+                ) s`,
+        bindings,
+      },
+    ],
+    expression: `(select coalesce(json_agg(json_build_object(
+        'id', id, 'name', name, 'category', category, 'currency', currency,
+        'total_amount', total_amount::text, 'spent', spent::text, 'remaining', (total_amount - spent)::text,
+        'percentage_used', round(spent * 100 / total_amount, 2)::text, 'is_over_budget', spent > total_amount,
+        'start_date', start_date, 'end_date', end_date)
+        order by start_date desc, name, created_at, id), '[]') from b_rows)`,
+    bindings: [],
+    map: (rows: BudgetJson[]): BudgetStatus[] =>
+      rows.map((row) => ({
+        budget_id: row.id,
+        name: row.name,
+        category: row.category,
+        currency: row.currency,
+        total_amount: formatMoney(row.total_amount, row.currency),
+        spent_amount: formatMoney(row.spent, row.currency),
+        remaining: formatMoney(row.remaining, row.currency),
+        percentage_used: row.percentage_used,
+        is_over_budget: row.is_over_budget,
+        start_date: row.start_date,
+        end_date: row.end_date,
+      })),
+  };
+}
+
+export function budgetStatuses(trx: Knex.Transaction, range: DateRange): Promise<BudgetStatus[]> {
+  return runPart(trx, budgetsPart(range));
 }

@@ -1,14 +1,19 @@
 import type { Knex } from 'knex';
 
+import { runPart, type Part } from './sql-parts.js';
 import type { TenantInfo } from './types.js';
 
 /** The tenant in scope, as row-level security lets the API role see it. */
-export async function tenantInfo(trx: Knex.Transaction): Promise<TenantInfo> {
-  const result = await trx.raw<{ rows: TenantInfo[] }>(
-    `select id, name, type, display_name, base_currency::text as base_currency, timezone
-       from tenants where id = findash_current_tenant()`,
-  );
-  const row = result.rows[0];
-  if (!row) throw new Error('tenantInfo: no tenant in scope (app.tenant_id is not set)');
-  return row;
+export function tenantInfoPart(): Part<TenantInfo> {
+  return {
+    ctes: [],
+    expression: `json_build_object('id', t.id, 'name', t.name, 'type', t.type, 'display_name', t.display_name,
+        'base_currency', t.base, 'timezone', t.timezone)`,
+    bindings: [],
+    map: (json: TenantInfo): TenantInfo => json,
+  };
+}
+
+export function tenantInfo(trx: Knex.Transaction): Promise<TenantInfo> {
+  return runPart(trx, tenantInfoPart());
 }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 import { formatMoney } from '../money/decimal.js';
 import type { DateRange } from './date-range.js';
-import { rollupSourceSql } from './rollup-source.js';
+import { runPart, sourceCte, type Binding, type Part } from './sql-parts.js';
 import type { RecentTransaction, TransactionSummary } from './types.js';
 
 /** How many recent transactions, trend months and categories per currency the summary shows. */
@@ -15,7 +15,7 @@ export interface TransactionSummaryOptions {
   readonly includeDescriptions: boolean;
 }
 
-interface FlowRow {
+interface FlowJson {
   currency: string;
   income: string;
   expenses: string;
@@ -23,10 +23,10 @@ interface FlowRow {
   average: string | null;
 }
 
-interface SummaryRow {
+interface SummaryJson {
   total_transactions: number;
   pending_transactions: number;
-  flows: FlowRow[];
+  flows: FlowJson[];
   categories: Array<{ category: string; currency: string; amount: string; count: number }>;
   trend: Array<{
     month: string;
@@ -41,22 +41,20 @@ interface SummaryRow {
 
 /**
  * Totals, categories and the monthly trend over the range from the rollups, and the latest
- * transactions from the raw table through its (tenant_id, occurred_at desc, id desc) index —
- * one statement. Money totals count posted income and expenses; transfers move money between
- * the tenant's own accounts and are neither. Counts include pending rows; void rows count nowhere.
+ * transactions from the raw table through its (tenant_id, occurred_at desc, id desc) index.
+ * Money totals count posted income and expenses; transfers move money between the tenant's own
+ * accounts and are neither. Counts include pending rows; void rows count nowhere.
  * The trend covers the 12 months ending with the month of `to` (default: this month in the
  * tenant's timezone), clipped to `from`, with zeros for empty months.
  * Rollup rows whose transactions were all voided or moved stay behind with count 0; every
  * grouping drops groups whose count is 0, so they never show up as a currency or category.
  */
-export async function transactionSummary(
-  trx: Knex.Transaction,
+export function transactionsPart(
   range: DateRange,
   options: TransactionSummaryOptions,
-): Promise<TransactionSummary> {
-  const source = rollupSourceSql(range);
+): Part<TransactionSummary> {
   const recentBounds: string[] = [];
-  const recentBindings: string[] = [];
+  const recentBindings: Binding[] = [];
   if (range.from !== undefined) {
     recentBounds.push(`and x.occurred_at >= (?::date)::timestamp at time zone (select timezone from tenant)`);
     recentBindings.push(range.from);
@@ -69,106 +67,123 @@ export async function transactionSummary(
   }
   const withDescription = options.includeDescriptions;
 
-  const result = await trx.raw<{ rows: SummaryRow[] }>(
-    `
-    with tenant as (
-      select timezone,
-             date_trunc('month', coalesce(?::date, (now() at time zone timezone)::date))::date as trend_end
-        from tenants where id = findash_current_tenant()
-    ),
-    src as (${source.sql}),
-    flows as (
-      select currency::text as currency,
-             coalesce(sum(total) filter (where transaction_type = 'income'), 0) as income,
-             coalesce(sum(total) filter (where transaction_type = 'expense'), 0) as expenses,
-             sum(total) as volume, sum(count) as n
-        from src where status = 'posted' and transaction_type in ('income', 'expense')
-       group by currency having sum(count) > 0
-    ),
-    categories as (
-      select category, currency::text as currency, sum(total) as amount, sum(count)::bigint as n,
-             row_number() over (partition by currency order by sum(total) desc, category) as rank
-        from src where status = 'posted' and transaction_type = 'expense'
-       group by category, currency having sum(count) > 0
-    ),
-    months as (
-      select generate_series(greatest(t.trend_end - interval '${TREND_MONTHS - 1} months',
-                                      date_trunc('month', ?::date)),
-                             t.trend_end, interval '1 month')::date as month
-        from tenant t
-    ),
-    trend_raw as (
-      select month, currency::text as currency,
-             coalesce(sum(total) filter (where status = 'posted' and transaction_type = 'income'), 0) as income,
-             coalesce(sum(total) filter (where status = 'posted' and transaction_type = 'expense'), 0) as expenses,
-             sum(count)::bigint as n
-        from src where month >= (select min(month) from months) and month <= (select trend_end from tenant)
-       group by month, currency having sum(count) > 0
-    ),
-    trend as (
-      select m.month, c.currency, coalesce(r.income, 0) as income, coalesce(r.expenses, 0) as expenses,
-             coalesce(r.n, 0) as n
-        from months m cross join (select distinct currency from trend_raw) c
-        left join trend_raw r on r.month = m.month and r.currency = c.currency
-    ),
-    recent as (
-      select x.id, x.account_id, x.amount, x.currency::text as currency, x.transaction_type, x.direction,
-             x.status, x.category${withDescription ? ', x.description' : ''}, x.occurred_at
-        from transactions x
-       where x.tenant_id = findash_current_tenant() and x.status <> 'void' ${recentBounds.join(' ')}
-       order by x.occurred_at desc, x.id desc
-       limit ${RECENT_LIMIT}
-    )
-    select
-      (select coalesce(sum(count), 0)::bigint from src) as total_transactions,
-      (select coalesce(sum(count) filter (where status = 'pending'), 0)::bigint from src) as pending_transactions,
-      (select coalesce(json_agg(json_build_object('currency', currency, 'income', income::text,
-                 'expenses', expenses::text, 'volume', volume::text, 'average', (volume / n)::text)
-               order by currency), '[]') from flows) as flows,
-      (select coalesce(json_agg(json_build_object('category', category, 'currency', currency,
-                 'amount', amount::text, 'count', n) order by currency, amount desc, category), '[]')
-         from categories where rank <= ${TOP_CATEGORIES}) as categories,
-      (select coalesce(json_agg(json_build_object('month', to_char(month, 'YYYY-MM'), 'currency', currency,
-                 'income', income::text, 'expenses', expenses::text, 'net', (income - expenses)::text, 'count', n)
-               order by month, currency), '[]')
-         from trend) as trend,
-      (select coalesce(json_agg(json_build_object('id', id, 'account_id', account_id, 'amount', amount::text,
-                 'currency', currency, 'transaction_type', transaction_type, 'direction', direction,
-                 'status', status, 'category', category${withDescription ? `, 'description', description` : ''},
-                 'occurred_at', to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-               order by occurred_at desc, id desc), '[]') from recent) as recent
-    `,
-    [range.to ?? null, ...source.bindings, range.from ?? null, ...recentBindings],
-  );
-  const row = result.rows[0];
-  if (!row) throw new Error('transactionSummary: query returned no row');
-
   return {
-    total_transactions: row.total_transactions,
-    pending_transactions: row.pending_transactions,
-    total_amount: row.flows.map((f) => ({ currency: f.currency, amount: formatMoney(f.volume, f.currency) })),
-    avg_amount: row.flows.map((f) => ({ currency: f.currency, amount: formatMoney(f.average, f.currency) })),
-    income: row.flows.map((f) => ({ currency: f.currency, amount: formatMoney(f.income, f.currency) })),
-    expenses: row.flows.map((f) => ({ currency: f.currency, amount: formatMoney(f.expenses, f.currency) })),
-    by_category: row.categories.map((c) => ({
-      category: c.category,
-      currency: c.currency,
-      amount: formatMoney(c.amount, c.currency),
-      count: c.count,
-    })),
-    monthly_trend: row.trend.map((t) => ({
-      month: t.month,
-      currency: t.currency,
-      income: formatMoney(t.income, t.currency),
-      expenses: formatMoney(t.expenses, t.currency),
-      net: formatMoney(t.net, t.currency),
-      count: t.count,
-    })),
-    recent_transactions: row.recent.map(({ id, amount, currency, ...rest }) => ({
-      transaction_id: id,
-      ...rest,
-      amount: formatMoney(amount, currency),
-      currency,
-    })),
+    ctes: [
+      sourceCte(range),
+      {
+        name: 'x_flows',
+        sql: `select currency::text as currency,
+                     coalesce(sum(total) filter (where transaction_type = 'income'), 0) as income,
+                     coalesce(sum(total) filter (where transaction_type = 'expense'), 0) as expenses,
+                     sum(total) as volume, sum(count) as n
+                from src where status = 'posted' and transaction_type in ('income', 'expense')
+               group by currency having sum(count) > 0`,
+        bindings: [],
+      },
+      {
+        name: 'x_categories',
+        sql: `select category, currency::text as currency, sum(total) as amount, sum(count)::bigint as n,
+                     row_number() over (partition by currency order by sum(total) desc, category) as rank
+                from src where status = 'posted' and transaction_type = 'expense'
+               group by category, currency having sum(count) > 0`,
+        bindings: [],
+      },
+      {
+        name: 'x_months',
+        sql: `select generate_series(greatest(e.trend_end - interval '${TREND_MONTHS - 1} months',
+                                              date_trunc('month', ?::date)),
+                                     e.trend_end, interval '1 month')::date as month
+                from (select date_trunc('month', coalesce(?::date, t.today))::date as trend_end from tenant t) e`,
+        bindings: [range.from ?? null, range.to ?? null],
+      },
+      {
+        name: 'x_trend_raw',
+        sql: `select month, currency::text as currency,
+                     coalesce(sum(total) filter (where status = 'posted' and transaction_type = 'income'), 0) as income,
+                     coalesce(sum(total) filter (where status = 'posted' and transaction_type = 'expense'), 0) as expenses,
+                     sum(count)::bigint as n
+                from src where month >= (select min(month) from x_months) and month <= (select max(month) from x_months)
+               group by month, currency having sum(count) > 0`,
+        bindings: [],
+      },
+      {
+        name: 'x_trend',
+        sql: `select m.month, c.currency, coalesce(r.income, 0) as income, coalesce(r.expenses, 0) as expenses,
+                     coalesce(r.n, 0) as n
+                from x_months m cross join (select distinct currency from x_trend_raw) c
+                left join x_trend_raw r on r.month = m.month and r.currency = c.currency`,
+        bindings: [],
+      },
+      {
+        name: withDescription ? 'x_recent_full' : 'x_recent',
+        sql: `select x.id, x.account_id, x.amount, x.currency::text as currency, x.transaction_type, x.direction,
+                     x.status, x.category${withDescription ? ', x.description' : ''}, x.occurred_at
+                from transactions x
+               where x.tenant_id = findash_current_tenant() and x.status <> 'void' ${recentBounds.join(' ')}
+               order by x.occurred_at desc, x.id desc
+               limit ${RECENT_LIMIT}`,
+        bindings: recentBindings,
+      },
+    ],
+    expression: `json_build_object(
+      'total_transactions', (select coalesce(sum(count), 0)::bigint from src),
+      'pending_transactions', (select coalesce(sum(count) filter (where status = 'pending'), 0)::bigint from src),
+      'flows', (select coalesce(json_agg(json_build_object('currency', currency, 'income', income::text,
+                  'expenses', expenses::text, 'volume', volume::text, 'average', (volume / n)::text)
+                  order by currency), '[]') from x_flows),
+      'categories', (select coalesce(json_agg(json_build_object('category', category, 'currency', currency,
+                       'amount', amount::text, 'count', n) order by currency, amount desc, category), '[]')
+                       from x_categories where rank <= ${TOP_CATEGORIES}),
+      'trend', (select coalesce(json_agg(json_build_object('month', to_char(month, 'YYYY-MM'), 'currency', currency,
+                  'income', income::text, 'expenses', expenses::text, 'net', (income - expenses)::text, 'count', n)
+                  order by month, currency), '[]') from x_trend),
+      'recent', (select coalesce(json_agg(json_build_object('id', id, 'account_id', account_id, 'amount', amount::text,
+                   'currency', currency, 'transaction_type', transaction_type, 'direction', direction,
+                   'status', status, 'category', category${withDescription ? `, 'description', description` : ''},
+                   'occurred_at', to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                   order by occurred_at desc, id desc), '[]') from ${withDescription ? 'x_recent_full' : 'x_recent'}))`,
+    bindings: [],
+    map: (row: SummaryJson): TransactionSummary => ({
+      total_transactions: row.total_transactions,
+      pending_transactions: row.pending_transactions,
+      total_amount: row.flows.map((f) => ({
+        currency: f.currency,
+        amount: formatMoney(f.volume, f.currency),
+      })),
+      avg_amount: row.flows.map((f) => ({
+        currency: f.currency,
+        amount: formatMoney(f.average, f.currency),
+      })),
+      income: row.flows.map((f) => ({ currency: f.currency, amount: formatMoney(f.income, f.currency) })),
+      expenses: row.flows.map((f) => ({ currency: f.currency, amount: formatMoney(f.expenses, f.currency) })),
+      by_category: row.categories.map((c) => ({
+        category: c.category,
+        currency: c.currency,
+        amount: formatMoney(c.amount, c.currency),
+        count: c.count,
+      })),
+      monthly_trend: row.trend.map((p) => ({
+        month: p.month,
+        currency: p.currency,
+        income: formatMoney(p.income, p.currency),
+        expenses: formatMoney(p.expenses, p.currency),
+        net: formatMoney(p.net, p.currency),
+        count: p.count,
+      })),
+      recent_transactions: row.recent.map(({ id, amount, currency, ...rest }) => ({
+        transaction_id: id,
+        ...rest,
+        amount: formatMoney(amount, currency),
+        currency,
+      })),
+    }),
   };
+}
+
+export function transactionSummary(
+  trx: Knex.Transaction,
+  range: DateRange,
+  options: TransactionSummaryOptions,
+): Promise<TransactionSummary> {
+  return runPart(trx, transactionsPart(range, options));
 }

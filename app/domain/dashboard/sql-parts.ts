@@ -1,0 +1,84 @@
+import type { Knex } from 'knex';
+
+import type { DateRange } from './date-range.js';
+import { rollupSourceSql } from './rollup-source.js';
+
+/**
+ * Dashboard parts as composable SQL: each part is a set of named CTEs plus one expression that
+ * yields its JSON. A single part runs as one statement; the full dashboard runs all parts as ONE
+ * statement too — one round trip, one snapshot (even under READ COMMITTED), and CTEs the parts
+ * share (the tenant row, the rollup rows of the range) are computed once.
+ */
+export type Binding = string | number | null;
+
+export interface Cte {
+  readonly name: string;
+  readonly sql: string;
+  readonly bindings: readonly Binding[];
+}
+
+export interface Part<T> {
+  /** CTEs this part reads, dependencies first; `tenant` is always present and aliased `t`. */
+  readonly ctes: readonly Cte[];
+  /** One SQL expression producing the part's JSON. */
+  readonly expression: string;
+  readonly bindings: readonly Binding[];
+  /** JSON → API shape (money rounded once here). */
+  readonly map: (json: never) => T;
+}
+
+type Results<P> = { [K in keyof P]: P[K] extends Part<infer T> ? T : never };
+
+/** The tenant in scope, with its calendar: every part may read `t.<column>`. */
+const TENANT: Cte = {
+  name: 'tenant',
+  sql: `select id, name, type, display_name, base_currency::text as base, timezone,
+               (now() at time zone timezone)::date as today,
+               date_trunc('month', now() at time zone timezone)::date as this_month
+          from tenants where id = findash_current_tenant()`,
+  bindings: [],
+};
+
+/** Rollup rows of the range (see rollup-source.ts), shared by the parts that aggregate them. */
+export function sourceCte(range: DateRange): Cte {
+  const source = rollupSourceSql(range);
+  return { name: 'src', sql: source.sql, bindings: source.bindings };
+}
+
+export async function runParts<P extends Record<string, Part<unknown>>>(
+  trx: Knex.Transaction,
+  parts: P,
+): Promise<Results<P>> {
+  const ctes = new Map<string, Cte>([[TENANT.name, TENANT]]);
+  for (const part of Object.values(parts)) {
+    for (const cte of part.ctes) {
+      const existing = ctes.get(cte.name);
+      if (!existing) ctes.set(cte.name, cte);
+      else if (
+        existing.sql !== cte.sql ||
+        JSON.stringify(existing.bindings) !== JSON.stringify(cte.bindings)
+      ) {
+        throw new Error(`dashboard parts define CTE ${cte.name} differently`);
+      }
+    }
+  }
+  const entries = Object.entries(parts);
+  const sql =
+    `with ${[...ctes.values()].map((c) => `${c.name} as (${c.sql})`).join(',\n')}\n` +
+    `select ${entries.map(([key, part]) => `${part.expression} as "${key}"`).join(',\n')}\nfrom tenant t`;
+  const bindings = [
+    ...[...ctes.values()].flatMap((c) => c.bindings),
+    ...entries.flatMap(([, p]) => p.bindings),
+  ];
+  const result = await trx.raw<{ rows: Array<Record<string, unknown>> }>(sql, bindings);
+  const row = result.rows[0];
+  if (!row) throw new Error('dashboard: no tenant in scope (app.tenant_id is not set)');
+  const out: Record<string, unknown> = {};
+  for (const [key, part] of entries) out[key] = part.map(row[key] as never);
+  return out as Results<P>;
+}
+
+/** Runs a single part. */
+export async function runPart<T>(trx: Knex.Transaction, part: Part<T>): Promise<T> {
+  return (await runParts(trx, { part })).part as T;
+}
