@@ -22,6 +22,8 @@ export interface OperatorConfig {
   readonly watchIdleTimeoutMs: number;
   /** Server-side timeout asked for each watch request; the watch is reopened after it. */
   readonly watchTimeoutSeconds: number;
+  /** Timeout of one (non-watch) request to the Kubernetes API. */
+  readonly kubeRequestTimeoutMs: number;
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     apiUrl: env.FINDASH_API_URL || undefined,
     watchTimeoutSeconds,
     watchIdleTimeoutMs: int(env, 'WATCH_IDLE_TIMEOUT_SECONDS', watchTimeoutSeconds + 30, 1) * 1000,
+    kubeRequestTimeoutMs: int(env, 'KUBE_REQUEST_TIMEOUT_MS', 30_000, 100),
     backoffBaseMs: int(env, 'BACKOFF_BASE_MS', 200, 1),
     backoffMaxMs: int(env, 'BACKOFF_MAX_SECONDS', 300, 1) * 1000,
     logLevel: level as OperatorConfig['logLevel'],

@@ -45,6 +45,7 @@ export async function startOperator(config: OperatorConfig, options: StartOption
   const log = options.logger;
   const { kc, source } = loadKubeConfig(config.kubeconfig, repoRoot);
   const client = await KubeClient.create(kc, {
+    requestTimeoutMs: config.kubeRequestTimeoutMs,
     impersonate: options.impersonate,
     userAgent: `findash-operator/${config.identity}`,
   });

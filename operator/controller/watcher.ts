@@ -50,6 +50,7 @@ export class Watcher<T extends KubeObject> {
   private hasSynced = false;
   private lastDataAt = 0;
   private restartReason: string | undefined;
+  private stopSignal: AbortController | undefined;
 
   constructor(private readonly options: WatcherOptions<T>) {
     options.metrics?.watchRestarts.inc({ resource: options.resource }, 0);
@@ -74,6 +75,8 @@ export class Watcher<T extends KubeObject> {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopSignal ??= new AbortController();
+    this.stopSignal.abort();
     this.current?.abort();
     await this.loop;
   }
@@ -104,8 +107,18 @@ export class Watcher<T extends KubeObject> {
         this.options.metrics?.watchRestarts.inc({ resource: this.options.resource });
         const delay = isGone(err) ? 0 : this.backoff(failures++);
         log.warn('watch restarting', { reason, relist: needList, retryInMs: delay });
-        if (delay > 0) await sleep(delay);
+        if (delay > 0) await this.pause(delay);
       }
+    }
+  }
+
+  /** Sleeps, but wakes at once when stop() is called. */
+  private async pause(ms: number): Promise<void> {
+    this.stopSignal ??= new AbortController();
+    try {
+      await sleep(ms, undefined, { signal: this.stopSignal.signal });
+    } catch {
+      // stopped
     }
   }
 
