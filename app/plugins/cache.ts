@@ -213,7 +213,6 @@ export default fp<{ store?: CacheStore }>(
             },
           })
         : new LruStore());
-    if (store instanceof MemcachedStore) metrics.breakerState.set({ dependency: 'memcached' }, 0);
     const cache = new DashboardCache(store, config.DASHBOARD_CACHE_TTL, {
       hit: () => metrics.cacheHits.inc({ cache: 'dashboard' }),
       miss: () => metrics.cacheMisses.inc({ cache: 'dashboard' }),

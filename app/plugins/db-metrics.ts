@@ -96,7 +96,19 @@ export default fp(
     }
 
     db.on('query', (query: QueryEvent) => {
-      if (query.__knexQueryUid) started.set(query.__knexQueryUid, performance.now());
+      if (query.__knexQueryUid) {
+        started.set(query.__knexQueryUid, performance.now());
+        return;
+      }
+      // BEGIN/COMMIT/ROLLBACK are emitted as plain 'query' events (no uid, no response event).
+      const tx = query.__knexTxId;
+      if (!tx || !pendingAudit.has(tx)) return;
+      if (/^\s*commit/i.test(query.sql ?? '')) {
+        for (const action of pendingAudit.get(tx)?.actions ?? []) metrics.auditEvents.inc({ action });
+        pendingAudit.delete(tx);
+      } else if (/^\s*rollback/i.test(query.sql ?? '')) {
+        pendingAudit.delete(tx);
+      }
     });
     db.on('query-response', (_response: unknown, query: QueryEvent) => {
       const uid = query.__knexQueryUid;
@@ -122,11 +134,6 @@ export default fp(
         const entry = pendingAudit.get(tx) ?? { at: Date.now(), actions: [] };
         entry.actions.push(...found);
         pendingAudit.set(tx, entry);
-      } else if (/^\s*commit/i.test(sql)) {
-        for (const action of pendingAudit.get(tx)?.actions ?? []) metrics.auditEvents.inc({ action });
-        pendingAudit.delete(tx);
-      } else if (/^\s*rollback/i.test(sql)) {
-        pendingAudit.delete(tx);
       }
     });
     db.on('query-error', (error: unknown, query: QueryEvent) => {

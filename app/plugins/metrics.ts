@@ -64,6 +64,19 @@ export class AppMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Every series of a bounded label set exists from the start at 0, so rates and alerts see
+    // a real zero instead of no data.
+    this.cacheHits.inc({ cache: 'dashboard' }, 0);
+    this.cacheMisses.inc({ cache: 'dashboard' }, 0);
+    for (const operation of ['get', 'set', 'delete']) this.cacheErrors.inc({ operation }, 0);
+    for (const kind of ['connection', 'query', 'timeout']) this.dbErrors.inc({ kind }, 0);
+    for (const tenantType of ['user', 'organization']) {
+      this.dashboardViews.inc({ tenant_type: tenantType }, 0);
+      this.rateLimited.inc({ tenant_type: tenantType }, 0);
+    }
+    this.breakerState.set({ dependency: 'memcached' }, 0);
+    this.outboxPublished.inc(0);
+    this.outboxFailures.inc(0);
   }
 
   /** Work run before each scrape (e.g. reading the outbox depth); failures never fail the scrape. */
