@@ -80,5 +80,5 @@ export async function runParts<P extends Record<string, Part<unknown>>>(
 
 /** Runs a single part. */
 export async function runPart<T>(trx: Knex.Transaction, part: Part<T>): Promise<T> {
-  return (await runParts(trx, { part })).part as T;
+  return (await runParts(trx, { part })).part;
 }
