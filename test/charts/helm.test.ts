@@ -1,9 +1,11 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
+import { loadConfig as loadApiConfig } from '../../app/config.js';
+import { loadConfig as loadOperatorConfig } from '../../operator/config.js';
 import { kubeBinaries, kubectl, startControlPlane, type ControlPlane } from '../harness/kube.js';
 import { repoRoot } from '../harness/repo-root.js';
 import {
@@ -30,7 +32,14 @@ interface Container {
   image: string;
   imagePullPolicy?: string;
   command?: string[];
-  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: {
+      secretKeyRef?: { name: string; key: string; optional?: boolean };
+      fieldRef?: { fieldPath: string };
+    };
+  }[];
   envFrom?: { configMapRef?: { name: string } }[];
   ports?: { name: string; containerPort: number }[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
@@ -80,6 +89,12 @@ beforeAll(async () => {
 }, 60_000);
 
 const objects = (env: Environment): K8sObject[] => rendered.get(env)!;
+const contractPort: Record<Environment, number> = {
+  development: 8000,
+  testing: 8001,
+  staging: 8002,
+  production: 8000,
+};
 
 describe('helm lint --strict', () => {
   it.each(ENVIRONMENTS)('passes for values-%s.yaml', async (env) => {
@@ -311,32 +326,62 @@ describe('rendered manifests follow the runtime contract', () => {
     }
   });
 
-  it('grants the operator exactly the contract permissions, nothing wildcard', () => {
+  it('grants the operator exactly the rules it is tested with, within the contract, nothing wildcard', async () => {
     const all = objects('production');
-    const rules = (find(all, 'ClusterRole', 'findash-operator').rules as PolicyRule[]).map((r) => ({
-      ...r,
-      verbs: [...r.verbs].sort(),
-    }));
-    const verbsFor = (group: string, resource: string) =>
-      rules
-        .filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource))
-        .flatMap((r) => r.verbs)
-        .sort();
-    expect(verbsFor('findash.io', 'tenants')).toEqual(['get', 'list', 'patch', 'update', 'watch']);
-    expect(verbsFor('findash.io', 'tenants/status')).toEqual(['get', 'patch', 'update']);
-    expect(verbsFor('findash.io', 'tenants/finalizers')).toEqual(['update']);
-    expect(verbsFor('', 'namespaces')).toEqual(['create', 'delete', 'get', 'list', 'patch', 'watch']);
-    const crud = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
-    expect(verbsFor('', 'secrets')).toEqual(crud);
-    expect(verbsFor('rbac.authorization.k8s.io', 'roles')).toEqual(crud);
-    expect(verbsFor('rbac.authorization.k8s.io', 'rolebindings')).toEqual(crud);
-    expect(verbsFor('', 'events')).toEqual(['create', 'patch']);
-    expect(verbsFor('events.k8s.io', 'events')).toEqual(['create', 'patch']);
+    const rules = find(all, 'ClusterRole', 'findash-operator').rules as PolicyRule[];
+    // One source: operator/rbac/clusterrole.yaml, the ClusterRole the operator's own tests run under.
+    const operatorFile = await readFile(
+      path.join(repoRoot(), 'operator', 'rbac', 'clusterrole.yaml'),
+      'utf8',
+    );
+    const tested = parseObjects(operatorFile).find((o) => o.kind === 'ClusterRole')!;
+    expect(rules).toEqual(tested.rules);
+
+    // The runtime contract is the upper bound of what the operator may ever be granted.
+    const contract: Record<string, string[]> = {
+      'findash.io/tenants': ['get', 'list', 'watch', 'update', 'patch'],
+      'findash.io/tenants/status': ['get', 'update', 'patch'],
+      'findash.io/tenants/finalizers': ['update'],
+      '/namespaces': ['get', 'list', 'watch', 'create', 'patch', 'delete'],
+      '/secrets': ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+      'rbac.authorization.k8s.io/roles': ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+      'rbac.authorization.k8s.io/rolebindings': [
+        'get',
+        'list',
+        'watch',
+        'create',
+        'update',
+        'patch',
+        'delete',
+      ],
+      '/events': ['create', 'patch'],
+      'events.k8s.io/events': ['create', 'patch'],
+    };
+    for (const rule of rules) {
+      for (const group of rule.apiGroups) {
+        for (const resource of rule.resources) {
+          const allowed = contract[`${group}/${resource}`];
+          expect({
+            resource: `${group}/${resource}`,
+            extra: rule.verbs.filter((v) => !allowed?.includes(v)),
+          }).toEqual({
+            resource: `${group}/${resource}`,
+            extra: [],
+          });
+        }
+      }
+    }
     expect(JSON.stringify(rules)).not.toContain('*');
     const lease = find(all, 'Role', 'findash-operator-leader-election').rules as PolicyRule[];
-    expect(
-      lease.every((r) => r.apiGroups.join() === 'coordination.k8s.io' && r.resources.join() === 'leases'),
-    ).toBe(true);
+    expect(lease).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: ['findash-operator'],
+        verbs: ['get', 'update'],
+      },
+    ]);
   });
 
   it('scrapes with the job names the alert rules use and ships every rule file as a PrometheusRule', async () => {
@@ -390,6 +435,68 @@ describe('rendered manifests follow the runtime contract', () => {
     expect(
       memcached.ingress[0]!.from.map((f) => f.podSelector?.matchLabels['app.kubernetes.io/component']),
     ).toEqual(['api']);
+  });
+});
+
+/**
+ * A container's environment as the kubelet would build it from the rendered objects. Values held in Secrets the
+ * platform provides (existingSecret) get a well-formed stand-in; downward-API fields get the namespace.
+ */
+function containerEnv(container: Container, all: K8sObject[]): Record<string, string> {
+  // The same Secret key always stands in with the same value, so "which Secret" comparisons still hold.
+  const standIn = (variable: string, ref: { name: string; key: string }): string | undefined => {
+    if (variable === 'AMQP_URL') return `amqp://${ref.name}:secret@mq.example:5672`;
+    if (variable.startsWith('DATABASE')) return `postgres://${ref.name}:secret@db.example:5432/findash`;
+    if (variable === 'ADMIN_TOKEN') return 'a'.repeat(32);
+    return undefined;
+  };
+  const env: Record<string, string> = {};
+  for (const from of container.envFrom ?? []) {
+    Object.assign(env, find(all, 'ConfigMap', from.configMapRef!.name).data as Record<string, string>);
+  }
+  for (const e of container.env ?? []) {
+    const ref = e.valueFrom?.secretKeyRef;
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.fieldRef) env[e.name] = 'findash';
+    else if (ref) {
+      const secret = all.find((o) => o.kind === 'Secret' && o.metadata.name === ref.name);
+      const value = secret ? decode(secret)[ref.key] : standIn(e.name, ref);
+      if (value !== undefined) env[e.name] = value;
+      else if (!ref.optional)
+        throw new Error(`${container.name}: ${e.name} references missing ${ref.name}/${ref.key}`);
+    }
+  }
+  return env;
+}
+
+describe("the rendered environment is accepted by the API's and the operator's own configuration loaders", () => {
+  it.each(ENVIRONMENTS)('%s', (env) => {
+    const all = objects(env);
+    const api = loadApiConfig(
+      containerEnv(podSpec(find(all, 'Deployment', 'findash-api')).containers[0]!, all),
+    );
+    expect(api).toMatchObject({
+      FINDASH_ENV: env,
+      PORT: contractPort[env],
+      SEED_DEMO: env === 'development',
+    });
+    expect(api.MEMCACHED_SERVERS).toMatch(/^findash-memcached-0\.findash-memcached\.findash\.svc:11211/);
+    expect(api.DATABASE_URL).not.toBe(api.DATABASE_OWNER_URL);
+    expect(api.AMQP_URL).toMatch(/^amqp:\/\//);
+
+    const migrate = loadApiConfig(
+      containerEnv(podSpec(find(all, 'Job', 'findash-migrate')).containers[0]!, all),
+    );
+    expect(migrate.DATABASE_OWNER_URL).toBe(api.DATABASE_OWNER_URL);
+
+    const operatorEnv = containerEnv(
+      podSpec(find(all, 'Deployment', 'findash-operator')).containers[0]!,
+      all,
+    );
+    const operator = loadOperatorConfig(operatorEnv);
+    expect(operator).toMatchObject({ port: 8081, leaseNamespace: 'findash', leaseName: 'findash-operator' });
+    expect(operator.databaseUrl).toBe(api.DATABASE_OWNER_URL);
+    expect(operator.apiUrl).toMatch(/^https?:\/\//);
   });
 });
 
@@ -522,8 +629,8 @@ describe('against a real kube-apiserver', () => {
       '--role=tenant-owners',
       '--user=alice@example.com',
     ]);
-    expect(await can('patch', 'tenants.findash.io/status')).toBe('yes');
-    expect(await can('update', 'tenants.findash.io/finalizers')).toBe('yes');
+    expect(await can('patch', 'tenants.findash.io', '--subresource=status')).toBe('yes');
+    expect(await can('update', 'tenants.findash.io', '--subresource=finalizers')).toBe('yes');
     expect(await can('create', 'leases.coordination.k8s.io', '-n', 'findash')).toBe('yes');
     expect(await can('update', 'leases.coordination.k8s.io/findash-operator', '-n', 'findash')).toBe('yes');
 
