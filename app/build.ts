@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import app, { type AppOptions } from './app.js';
+import { strictBodyValidatorCompiler } from './validation.js';
 
 /**
  * Creates the Fastify instance with the server-level options (logging, limits, request ids)
@@ -26,10 +27,8 @@ export async function buildApp(options: AppOptions & { logger?: boolean }): Prom
     forceCloseConnections: 'idle',
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
-    },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  fastify.setValidatorCompiler(strictBodyValidatorCompiler());
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

@@ -3,7 +3,7 @@ import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
 /**
- * Validation for the ledger routes. Fastify's default Ajv coerces types everywhere, so a JSON
+ * Validation for every route. Fastify's default Ajv coerces types everywhere, so a JSON
  * body `{"amount": 12.5}` would pass as "12.5" and `{"is_active": "no"}` would fail oddly; money
  * must never arrive as a float. Bodies are therefore checked without coercion (wrong type →
  * 400 naming the field), while querystring, params and headers, which are strings on the wire,
