@@ -13,7 +13,9 @@ function role(value: string): Role {
 }
 
 export function registerTokenCommand(program: Command): void {
-  const token = program.command('token').description('API tokens (bearer credentials bound to a tenant and a role)');
+  const token = program
+    .command('token')
+    .description('API tokens (bearer credentials bound to a tenant and a role)');
 
   token
     .command('create')
