@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { can } from '../../domain/auth/roles.js';
 import { accountSummaries } from '../../domain/dashboard/accounts.js';
@@ -43,6 +43,23 @@ function descriptions(request: FastifyRequest): { includeDescriptions: boolean; 
 const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const readOnly = { readOnly: true };
 
+  /**
+   * Serves the cached JSON text as is (a hit costs no parse and no re-serialization); a miss
+   * computes, stores and sends the same text. The domain objects have exactly the response
+   * schemas' shape, so JSON.stringify produces what the schema serializer would.
+   */
+  async function cached(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    suffix: string,
+    compute: () => Promise<unknown>,
+  ): Promise<FastifyReply> {
+    const json = await fastify.dashboardCache.getOrComputeJson(request.actor, suffix, async () =>
+      JSON.stringify(await compute()),
+    );
+    return reply.type('application/json; charset=utf-8').send(json);
+  }
+
   fastify.get(
     '/',
     {
@@ -55,10 +72,10 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: FullDashboardSchema, ...Errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const range = parseDateRange(request.query);
       const { includeDescriptions, key } = descriptions(request);
-      return fastify.dashboardCache.getOrCompute(request.actor, `dashboard:${rangeKey(range)}:${key}`, () =>
+      return cached(request, reply, `dashboard:${rangeKey(range)}:${key}`, () =>
         request.withTenant((trx) => fullDashboard(trx, range, { includeDescriptions }), readOnly),
       );
     },
@@ -76,9 +93,9 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: FinancialSummarySchema, ...Errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const range = parseDateRange(request.query);
-      return fastify.dashboardCache.getOrCompute(request.actor, `summary:${rangeKey(range)}`, () =>
+      return cached(request, reply, `summary:${rangeKey(range)}`, () =>
         request.withTenant((trx) => financialSummary(trx, range), readOnly),
       );
     },
@@ -95,8 +112,8 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Type.Array(AccountSummarySchema), ...Errors },
       },
     },
-    async (request) =>
-      fastify.dashboardCache.getOrCompute(request.actor, 'accounts::', () =>
+    async (request, reply) =>
+      cached(request, reply, 'accounts::', () =>
         request.withTenant((trx) => accountSummaries(trx), readOnly),
       ),
   );
@@ -113,13 +130,11 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: TransactionSummarySchema, ...Errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const range = parseDateRange(request.query);
       const { includeDescriptions, key } = descriptions(request);
-      return fastify.dashboardCache.getOrCompute(
-        request.actor,
-        `transactions:${rangeKey(range)}:${key}`,
-        () => request.withTenant((trx) => transactionSummary(trx, range, { includeDescriptions }), readOnly),
+      return cached(request, reply, `transactions:${rangeKey(range)}:${key}`, () =>
+        request.withTenant((trx) => transactionSummary(trx, range, { includeDescriptions }), readOnly),
       );
     },
   );
@@ -136,9 +151,9 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Type.Array(BudgetStatusSchema), ...Errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const range = parseDateRange(request.query);
-      return fastify.dashboardCache.getOrCompute(request.actor, `budgets:${rangeKey(range)}`, () =>
+      return cached(request, reply, `budgets:${rangeKey(range)}`, () =>
         request.withTenant((trx) => budgetStatuses(trx, range), readOnly),
       );
     },
