@@ -8,6 +8,7 @@ import { createKnex } from '../../../app/db/knex.js';
 import { withTenant } from '../../../app/db/tenant-scope.js';
 import { dayString, type DateRange } from '../../../app/domain/dashboard/date-range.js';
 import { budgetStatuses } from '../../../app/domain/dashboard/budgets.js';
+import { fullDashboard } from '../../../app/domain/dashboard/dashboard.js';
 import { financialSummary } from '../../../app/domain/dashboard/summary.js';
 import { transactionSummary } from '../../../app/domain/dashboard/transactions.js';
 import { currencyExponent } from '../../../app/domain/money/currency.js';
@@ -210,7 +211,7 @@ describe('dashboard numbers from rollups equal a naive aggregation of raw rows',
           const tenants = [];
           for (const spec of specs) tenants.push(await loadTenant(owner, spec));
           for (const tenantId of tenants) {
-            const [summary, transactions, budgets] = await withTenant(
+            const [summary, transactions, budgets, whole] = await withTenant(
               api,
               tenantId,
               async (trx) =>
@@ -218,9 +219,14 @@ describe('dashboard numbers from rollups equal a naive aggregation of raw rows',
                   await financialSummary(trx, range),
                   await transactionSummary(trx, range, { includeDescriptions: false }),
                   await budgetStatuses(trx, range),
+                  await fullDashboard(trx, range, { includeDescriptions: false }),
                 ] as const,
               { readOnly: true },
             );
+            // The one-statement dashboard is exactly its parts.
+            expect(whole.financial_summary).toEqual(summary);
+            expect(whole.transaction_summary).toEqual(transactions);
+            expect(whole.budget_statuses).toEqual(budgets);
             const naive = await asTenant(owner, tenantId, (trx) => naiveNumbers(trx, tenantId, range));
             expect({
               total_balance: summary.total_balance,
