@@ -1,0 +1,168 @@
+/**
+ * `npm run e2e`: the whole system on this machine, end to end.
+ *
+ * 1. `stack:up` (its own state directory, .findash/e2e-stack, so a developer's stack is never touched)
+ * 2. the tenant lifecycle (kubectl → operator → token → HTTPS writes → dashboards → audit → suspend → delete)
+ * 3. ci/validate-deployment.sh against the load balancer (the seed's Deployment Validation Checklist)
+ * 4. faults: an API instance killed under load, Memcached stopped, RabbitMQ restarted, the operator restarted
+ * 5. `stack:down`, and proof that nothing it started is still running
+ *
+ * Prints each step and a PASS/FAIL line per check, ends with "N passed, N failed", exits 1 on
+ * any failure. Everything started is stopped on every path out (failure, Ctrl-C, SIGTERM).
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+import { repoRoot } from '../harness/repo-root.js';
+import { stackPaths } from '../stack/paths.js';
+import { processRuns, readState } from '../stack/state.js';
+import { killInstanceUnderLoad, memcachedOutage, operatorRestart, rabbitRestart } from './faults.js';
+import { Report } from './report.js';
+import { runStackCli, StackHandle } from './stack-handle.js';
+import { tenantLifecycle } from './tenant-lifecycle.js';
+
+const paths = stackPaths(process.env.E2E_STACK_DIR ?? path.join(repoRoot(), '.findash', 'e2e-stack'));
+const report = new Report();
+const cli = `node --import tsx ${path.join('test', 'stack', 'cli.ts')}`;
+
+/** Runs ci/validate-deployment.sh; every PASS/FAIL line it prints becomes a check here. */
+function validateDeployment(stack: StackHandle): Promise<void> {
+  const env = {
+    ...process.env,
+    FINDASH_STACK_DIR: paths.dir,
+    VALIDATE_TOKEN: stack.state.demo.token,
+    VALIDATE_CACERT: stack.state.loadBalancer.caFile,
+    PROMETHEUS_URL: stack.state.prometheusUrl ?? '',
+    VALIDATE_ROLLBACK_CMD: `${cli} rollback`,
+    VALIDATE_ROLLFORWARD_CMD: `${cli} rollback --forward`,
+    VALIDATE_LOGS_CMD: `${cli} logs --lines 400`,
+  };
+  return new Promise((resolve) => {
+    const child = spawn(
+      'bash',
+      [path.join(repoRoot(), 'ci', 'validate-deployment.sh'), stack.state.loadBalancer.url],
+      {
+        cwd: repoRoot(),
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let buffer = '';
+    let checks = 0;
+    const onLine = (line: string) => {
+      const match = /^(PASS|FAIL) (.*)$/.exec(line);
+      if (match?.[1] && match[2] !== undefined) {
+        checks += 1;
+        const [name, ...rest] = match[2].split(': ');
+        report.check(`checklist: ${name ?? ''}`, match[1] === 'PASS', rest.join(': '));
+      } else if (line.trim()) {
+        report.info(line);
+      }
+    };
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      lines.forEach(onLine);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) report.info(`(stderr) ${line}`);
+    });
+    child.on('exit', (code) => {
+      if (buffer) onLine(buffer);
+      report.check(
+        'ci/validate-deployment.sh exit status',
+        code === 0 && checks > 0,
+        `exit ${String(code)} after ${checks} checks`,
+      );
+      resolve();
+    });
+  });
+}
+
+let tearingDown: Promise<void> | undefined;
+function teardown(): Promise<void> {
+  tearingDown ??= (async () => {
+    report.step('stack:down');
+    const before = readState(paths.stateFile);
+    const { code, output } = await runStackCli(paths, ['down']);
+    const left = (before?.processes ?? []).filter((p) => processRuns(p.pid, p.argv0));
+    const last = output.trim().split('\n').pop() ?? '';
+    report.check(
+      'stack:down leaves nothing running',
+      code === 0 && left.length === 0,
+      left.length === 0
+        ? last.trim()
+        : `still running: ${left.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`,
+    );
+  })();
+  return tearingDown;
+}
+
+async function main(): Promise<number> {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log(`\n${signal}: stopping the stack before exiting...`);
+      void teardown().then(() => process.exit(130));
+    });
+  }
+  let stack: StackHandle | undefined;
+  try {
+    report.step(`stack:up (state in ${path.relative(repoRoot(), paths.dir)})`);
+    const started = Date.now();
+    const up = await runStackCli(paths, ['up']);
+    const upOk = report.check(
+      'stack:up',
+      up.code === 0,
+      up.code === 0 ? `ready in ${((Date.now() - started) / 1000).toFixed(1)} s` : `exit ${up.code}`,
+    );
+    if (!upOk) return 1;
+    stack = StackHandle.load(paths.dir);
+    const demo = stack.state.demo;
+    report.check(
+      'stack:up printed a working bearer token',
+      demo.check.startsWith('200'),
+      `Tenant ${demo.tenant} client ${demo.client}: GET /financial/dashboard/summary through nginx -> ${demo.check.slice(0, 160)}`,
+    );
+
+    await tenantLifecycle(report, stack);
+
+    report.step('ci/validate-deployment.sh (the Deployment Validation Checklist) through the load balancer');
+    await validateDeployment(stack);
+
+    await killInstanceUnderLoad(report, stack);
+    await memcachedOutage(report, stack);
+    await rabbitRestart(report, stack);
+    await operatorRestart(report, stack);
+
+    report.step('no process of the stack died on its own');
+    await report.run('no unexpected exits (API instances, operator)', async () => {
+      const state = await stack!.status();
+      const crashes = [
+        ...(state.api ?? []).flatMap((a) => a.crashes.map((c) => `${a.name} ${c}`)),
+        ...(state.operator?.crashes ?? []).map((c) => `operator ${c}`),
+      ];
+      return [
+        crashes.length === 0,
+        crashes.length === 0
+          ? 'only the exits the faults caused (each instance and the operator were restarted automatically otherwise)'
+          : `restarted automatically after: ${crashes.join('; ')}`,
+      ];
+    });
+  } catch (error) {
+    report.check('e2e run', false, error instanceof Error ? (error.stack ?? error.message) : String(error));
+  } finally {
+    stack?.close();
+    await teardown();
+  }
+  console.log(report.summary());
+  return report.failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
