@@ -51,6 +51,24 @@ export function scrubEvent(event: ErrorEvent): ErrorEvent {
   return event;
 }
 
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+/**
+ * What is sent for an error. knex prefixes a failed query's message with the SQL and its bound
+ * values (request data: names, descriptions, amounts); PostgreSQL's own message after the last
+ * " - " says what went wrong without them. The stack frames are kept.
+ */
+export function reportableError(error: unknown): unknown {
+  const e = error as { code?: unknown; message?: unknown; name?: unknown; stack?: unknown } | null;
+  if (!e || typeof e.code !== 'string' || !SQLSTATE.test(e.code) || typeof e.message !== 'string') return error;
+  const cut = e.message.lastIndexOf(' - ');
+  const clean = new Error(`PostgreSQL ${e.code}: ${cut >= 0 ? e.message.slice(cut + 3) : e.message}`);
+  clean.name = typeof e.name === 'string' ? e.name : 'DatabaseError';
+  const frames = typeof e.stack === 'string' ? e.stack.split('\n').filter((line) => line.startsWith('    at ')) : [];
+  clean.stack = [`${clean.name}: ${clean.message}`, ...frames].join('\n');
+  return clean;
+}
+
 /**
  * Error reporting to Sentry when SENTRY_DSN is set: unhandled exceptions and rejections, and
  * every request that fails with a 5xx, tagged with the request id, route template and tenant id.
@@ -83,6 +101,8 @@ export default fp(
           Sentry.nodeContextIntegration(),
         ],
         enableOpenTelemetrySetup: false,
+        // No module-loader hooks: none of Sentry's channel-based integrations are used.
+        enableRuntimeChannelInjection: false,
         beforeSend: scrubEvent,
         beforeBreadcrumb: (breadcrumb) => scrubValue(breadcrumb) as typeof breadcrumb,
       });
@@ -100,7 +120,7 @@ export default fp(
           status_code: String(statusCode),
           ...(actor ? { tenant_id: actor.tenantId, tenant_type: actor.tenantType } : {}),
         });
-        Sentry.captureException(error);
+        Sentry.captureException(reportableError(error));
       });
     });
     // Shutdown: deliver what is queued before the process exits.

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { FastifyInstance } from 'fastify';
+
+import { buildApp } from '../../app/build.js';
+import { loadConfig } from '../../app/config.js';
+import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
+
+describe('security headers, body limits and request deadlines', () => {
+  let t: TestApp;
+  let tenant: TestTenant;
+  let slowApp: FastifyInstance;
+
+  beforeAll(async () => {
+    t = await startTestApp({ BODY_LIMIT_BYTES: '2048', RATE_LIMIT_DEFAULT_RPM: '0' });
+    tenant = await t.createTenant();
+    // The same database, with a 300 ms deadline per request.
+    slowApp = await buildApp({
+      config: loadConfig({ ...envOf(t), REQUEST_TIMEOUT_MS: '300' }),
+      logger: false,
+      authCacheTtlMs: 0,
+    });
+    await slowApp.ready();
+  });
+  afterAll(async () => {
+    await slowApp.close();
+    await t.close();
+  });
+
+  it('sends the usual security headers on API responses', async () => {
+    const res = await t.app.inject({ url: '/financial/dashboard/summary', headers: bearer(tenant.tokens.viewer) });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
+      'strict-transport-security': expect.stringMatching(/max-age=\d+/),
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': expect.stringContaining("default-src 'self'"),
+    });
+    expect(String(res.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+
+  it('keeps the OpenAPI UI working under the content security policy', async () => {
+    const page = await t.app.inject({ url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    const html = page.body;
+    // Every script the page loads comes from /docs itself (script-src 'self'), none inline.
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/src="\.?\/?[^":]*"/);
+      expect((body ?? '').trim()).toBe('');
+      const src = /src="([^"]+)"/.exec(attributes ?? '')?.[1] ?? '';
+      const asset = await t.app.inject({ url: new URL(src, 'http://x/docs').pathname });
+      expect({ src, status: asset.statusCode }).toEqual({ src, status: 200 });
+    }
+    expect((await t.app.inject({ url: '/docs/json' })).json()).toMatchObject({ paths: expect.objectContaining({ '/financial/audit': expect.anything() }) });
+  });
+
+  it('refuses bodies over BODY_LIMIT_BYTES with 413 in the error shape', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/financial/accounts',
+      headers: { ...bearer(tenant.tokens.admin), 'content-type': 'application/json' },
+      payload: JSON.stringify({ name: 'x'.repeat(4000), account_type: 'cash', currency: 'USD' }),
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ statusCode: 413, error: 'Payload Too Large', request_id: res.headers['x-request-id'] });
+  });
+
+  it('answers a request stuck past REQUEST_TIMEOUT_MS with 503 instead of holding the client', async () => {
+    const created = await slowApp.inject({
+      method: 'POST',
+      url: '/financial/accounts',
+      headers: bearer(tenant.tokens.admin),
+      payload: { name: 'Locked', account_type: 'cash', currency: 'USD' },
+    });
+    expect(created.statusCode).toBe(201);
+    // Another session holds the ledger locked (a long migration, say): writes wait on it.
+    const blocker = await t.owner.transaction();
+    try {
+      await blocker.raw('lock table accounts in access exclusive mode');
+      const started = performance.now();
+      const res = await slowApp.inject({
+        method: 'POST',
+        url: '/financial/transactions',
+        headers: bearer(tenant.tokens.admin),
+        payload: {
+          account_id: (created.json() as { id: string }).id,
+          amount: '1.00',
+          currency: 'USD',
+          transaction_type: 'income',
+          occurred_at: new Date().toISOString(),
+        },
+      });
+      expect(performance.now() - started).toBeLessThan(2000);
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable', request_id: res.headers['x-request-id'] });
+    } finally {
+      await blocker.rollback();
+    }
+  });
+});
+
+function envOf(t: TestApp): Record<string, string> {
+  return {
+    FINDASH_ENV: 'testing',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: t.db.appUrl,
+    DATABASE_OWNER_URL: t.db.ownerUrl,
+    RATE_LIMIT_DEFAULT_RPM: '0',
+  };
+}
