@@ -62,7 +62,9 @@ export function run(
         });
       },
     );
-    child.stdin?.end(options.input ?? '');
+    // A command may exit before reading its input (EPIPE); its exit code and output tell what happened.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(options.input);
   });
 }
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -211,7 +211,7 @@ describe('ci/deploy.sh', () => {
     it('with manifests: kubectl rollout undo restores the previous api and operator, then emergency-rollback steps back', async () => {
       const dir = path.join(work, 'manifests');
       const manifests = path.join(dir, 'findash.yaml');
-      await run('mkdir', ['-p', dir]);
+      await mkdir(dir, { recursive: true });
       // Plain manifests (no Helm), as cdk8s would produce them; hooks off so only long-running workloads remain.
       await writeFile(manifests, await renderChart('testing', ['--set', 'migrations.enabled=false']));
       const common = [
