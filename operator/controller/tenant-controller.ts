@@ -1,5 +1,6 @@
 import {
   CONTROLLER_NAME,
+  FINALIZER,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   TENANT_LABEL,
@@ -52,9 +53,21 @@ export function needsReconcile(next: Tenant, old: Tenant | undefined): boolean {
     m.generation !== o.generation ||
     m.deletionTimestamp !== o.deletionTimestamp ||
     m.uid !== o.uid ||
-    !jsonEqual(m.finalizers ?? [], o.finalizers ?? []) ||
+    !sameFinalizersButOurs(m.finalizers ?? [], o.finalizers ?? []) ||
     !jsonEqual(m.annotations ?? {}, o.annotations ?? {}) ||
     !jsonEqual(next.spec, old.spec)
+  );
+}
+
+/**
+ * Finalizer lists equal, or differing only by our finalizer being added — which our own
+ * reconcile just did and is still acting on, so that echo needs no second pass.
+ */
+function sameFinalizersButOurs(next: readonly string[], old: readonly string[]): boolean {
+  if (jsonEqual(next, old)) return true;
+  return jsonEqual(
+    next.filter((f) => f !== FINALIZER),
+    old,
   );
 }
 

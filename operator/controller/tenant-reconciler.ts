@@ -40,7 +40,7 @@ import {
   desiredSecret,
   desiredTenant,
 } from './desired.js';
-import { rotationRequest } from './rotation.js';
+import { rotationRequest, type RotationRequest } from './rotation.js';
 import type { HandlerResult } from './work-queue.js';
 
 /**
@@ -106,6 +106,86 @@ function decode(value: string | undefined): string | undefined {
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 }
 
+/** The outcome of one side effect: its condition, and what the pass should do about it. */
+interface StepResult {
+  readonly ok: boolean;
+  readonly condition: ConditionInput;
+  /** Retrying will likely fix it (API server or database trouble). */
+  readonly retry: boolean;
+  readonly failure?: string;
+  readonly waitMs?: number;
+  readonly db?: TenantSyncResult;
+  readonly liveSecrets?: Map<string, Secret>;
+  readonly credentials?: Credential[];
+}
+
+function failedStep(
+  type: ConditionInput['type'],
+  reason: string,
+  message: string,
+  retry: boolean,
+): StepResult {
+  return { ok: false, retry, failure: message, condition: { type, status: 'False', reason, message } };
+}
+
+function waitingStep(type: ConditionInput['type'], reason: string, message: string): StepResult {
+  return { ok: false, retry: false, condition: { type, status: 'False', reason, message } };
+}
+
+/** Phase and Ready from the side-effect conditions: a failure beats waiting beats suspended. */
+function summarize(
+  conditions: readonly ConditionInput[],
+  suspended: boolean,
+  namespace: string,
+): { phase: Phase; ready: ConditionInput } {
+  const failed = conditions.find(
+    (c) => c.status === 'False' && !c.reason.startsWith('Waiting') && c.reason !== 'NamespaceTerminating',
+  );
+  if (failed) {
+    return {
+      phase: 'Failed',
+      ready: {
+        type: 'Ready',
+        status: 'False',
+        reason: failed.reason,
+        message: `${failed.type}: ${failed.message}`,
+      },
+    };
+  }
+  const waiting = conditions.find((c) => c.status === 'False');
+  if (waiting) {
+    return {
+      phase: 'Pending',
+      ready: {
+        type: 'Ready',
+        status: 'False',
+        reason: waiting.reason,
+        message: `${waiting.type}: ${waiting.message}`,
+      },
+    };
+  }
+  if (suspended) {
+    return {
+      phase: 'Suspended',
+      ready: {
+        type: 'Ready',
+        status: 'False',
+        reason: 'Suspended',
+        message: 'spec.suspended is true: the API answers this tenant with 403; set it to false to resume',
+      },
+    };
+  }
+  return {
+    phase: 'Ready',
+    ready: {
+      type: 'Ready',
+      status: 'True',
+      reason: 'Reconciled',
+      message: `tenant is ready; API tokens are in namespace ${namespace}`,
+    },
+  };
+}
+
 export class TenantReconciler {
   private readonly log: Logger;
 
@@ -154,171 +234,23 @@ export class TenantReconciler {
   }
 
   private async sync(tenant: Tenant): Promise<HandlerResult> {
-    const { client } = this.options;
     const name = tenant.metadata.name ?? '';
     const namespace = tenantNamespace(name);
     const generation = tenant.metadata.generation ?? 0;
-    const conditions: ConditionInput[] = [];
-    const failures: string[] = [];
-    let retry = false;
-    let waitMs: number | undefined;
     const rotation = rotationRequest(tenant);
 
-    // Existing Secrets first: their tokens are what the database step must keep valid.
-    const secretList = await client.get<ObjectList<Secret>>(`/api/v1/namespaces/${namespace}/secrets`, {
-      labelSelector: SECRETS_SELECTOR(name),
-    });
-    const liveSecrets = new Map<string, Secret>();
-    const presented = new Map<string, string>();
-    for (const secret of secretList.items) {
-      const clientName = secret.metadata.labels?.[API_CLIENT_LABEL];
-      if (!clientName || secret.metadata.name !== credentialsSecretName(clientName)) continue;
-      liveSecrets.set(clientName, secret);
-      const token = decode(secret.data?.token);
-      if (token) presented.set(clientName, token);
-    }
-
-    // 1. Database: tenant row, rbac_bindings, api_tokens.
-    let db: TenantSyncResult | undefined;
-    try {
-      db = await syncTenant(this.options.db, desiredTenant(tenant), {
-        presented,
-        rotate: rotation.clients,
-        rotateIssuedBefore: rotation.issuedBefore,
-      });
-      conditions.push({
-        type: 'DatabaseSynced',
-        status: 'True',
-        reason: 'Synced',
-        message: `tenant row ${db.tenantId} matches the spec (${(tenant.spec.members ?? []).length} members, ${db.credentials.length} API tokens)`,
-      });
-      this.reportDatabaseChanges(tenant, db);
-    } catch (err) {
-      const f = dbFailure(err);
-      retry ||= f.retry;
-      failures.push(f.message);
-      conditions.push({ type: 'DatabaseSynced', status: 'False', reason: f.reason, message: f.message });
-      this.event(tenant, 'Warning', f.reason, 'SyncDatabase', f.message);
-    }
-
-    // 2. Namespace tenant-<name>.
-    let namespaceReady = false;
-    try {
-      const live = await client.getOrNull<Namespace>(`/api/v1/namespaces/${namespace}`);
-      if (live?.metadata.deletionTimestamp) {
-        waitMs = this.options.waitRequeueMs ?? 2000;
-        conditions.push({
-          type: 'NamespaceReady',
-          status: 'False',
-          reason: 'NamespaceTerminating',
-          message: `namespace ${namespace} is still being deleted (left by an earlier Tenant of this name); waiting for it to go`,
-        });
-      } else {
-        const outcome = await applyIfChanged(
-          client,
-          `/api/v1/namespaces/${namespace}`,
-          desiredNamespace(tenant),
-          live,
-          FIELD_MANAGER,
-        );
-        if (outcome.changed) {
-          this.event(
-            tenant,
-            'Normal',
-            live ? 'NamespaceUpdated' : 'NamespaceCreated',
-            'EnsureNamespace',
-            `namespace ${namespace}`,
-          );
-        }
-        namespaceReady = true;
-        conditions.push({
-          type: 'NamespaceReady',
-          status: 'True',
-          reason: 'Applied',
-          message: `namespace ${namespace} exists`,
-        });
-      }
-    } catch (err) {
-      const f = kubeFailure(`namespace ${namespace}`, err);
-      retry = true;
-      failures.push(f.message);
-      conditions.push({ type: 'NamespaceReady', status: 'False', reason: f.reason, message: f.message });
-      this.event(tenant, 'Warning', f.reason, 'EnsureNamespace', f.message);
-    }
-
-    // 3. One Secret per API client, holding its token; stale Secrets removed.
-    let credentials: Credential[] = tenant.status?.credentials ?? [];
-    if (!db) {
-      conditions.push({
-        type: 'CredentialsReady',
-        status: 'False',
-        reason: 'WaitingForDatabase',
-        message: 'tokens are issued by the database step, which has not succeeded (see DatabaseSynced)',
-      });
-    } else if (!namespaceReady) {
-      conditions.push({
-        type: 'CredentialsReady',
-        status: 'False',
-        reason: 'WaitingForNamespace',
-        message: `the Secrets live in namespace ${namespace}, which is not ready (see NamespaceReady)`,
-      });
-    } else {
-      try {
-        credentials = await this.ensureSecrets(tenant, db, liveSecrets);
-        conditions.push({
-          type: 'CredentialsReady',
-          status: 'True',
-          reason: 'SecretsApplied',
-          message:
-            credentials.length === 0
-              ? 'no API clients in spec.apiClients'
-              : `tokens in ${credentials.map((c) => `${namespace}/${c.secretName}`).join(', ')} (key "token")`,
-        });
-        if (rotation.rotateTokenValue !== undefined)
-          await this.clearRotateAnnotation(tenant, rotation.rotateTokenValue);
-        if (rotation.unknownClients.length > 0) {
-          this.event(
-            tenant,
-            'Warning',
-            'UnknownAPIClient',
-            'RotateToken',
-            `${ROTATE_TOKEN_ANNOTATION} names clients not in spec.apiClients: ${rotation.unknownClients.join(', ')}`,
-          );
-        }
-      } catch (err) {
-        const f = kubeFailure('credentials Secrets', err);
-        retry = true;
-        failures.push(f.message);
-        conditions.push({ type: 'CredentialsReady', status: 'False', reason: f.reason, message: f.message });
-        this.event(tenant, 'Warning', f.reason, 'EnsureCredentials', f.message);
-      }
-    }
-
-    // 4. Role + RoleBinding: the owners may read the credentials Secrets.
-    if (!namespaceReady) {
-      conditions.push({
-        type: 'RBACReady',
-        status: 'False',
-        reason: 'WaitingForNamespace',
-        message: `the Role lives in namespace ${namespace}, which is not ready (see NamespaceReady)`,
-      });
-    } else {
-      try {
-        await this.ensureRbac(tenant);
-        conditions.push({
-          type: 'RBACReady',
-          status: 'True',
-          reason: 'Applied',
-          message: `owners (${tenant.spec.owners.map((o) => `${o.kind}/${o.name}`).join(', ')}) may get/list Secrets in ${namespace}`,
-        });
-      } catch (err) {
-        const f = kubeFailure('owner RBAC', err);
-        retry = true;
-        failures.push(f.message);
-        conditions.push({ type: 'RBACReady', status: 'False', reason: f.reason, message: f.message });
-        this.event(tenant, 'Warning', f.reason, 'EnsureRBAC', f.message);
-      }
-    }
+    // The namespace does not depend on the database, so the two run side by side; Secrets need
+    // both (tokens from the database, a namespace to live in), RBAC only the namespace.
+    const [dbStep, nsStep] = await Promise.all([
+      this.syncDatabase(tenant, rotation),
+      this.ensureNamespace(tenant),
+    ]);
+    const [credStep, rbacStep] = await Promise.all([
+      this.ensureCredentials(tenant, dbStep, nsStep.ok, rotation),
+      this.ensureRbacStep(tenant, nsStep.ok),
+    ]);
+    const steps: StepResult[] = [dbStep, nsStep, credStep, rbacStep];
+    const conditions = steps.map((st) => st.condition);
 
     if (rotation.invalidTimestamp !== undefined) {
       this.event(
@@ -329,56 +261,17 @@ export class TenantReconciler {
         `findash.io/rotate-tokens-at must be an RFC 3339 time such as 2026-11-25T20:00:00Z, got "${rotation.invalidTimestamp}"`,
       );
     }
+    const waits = steps.map((st) => st.waitMs).filter((w): w is number => w !== undefined);
     if (rotation.issuedBefore && rotation.issuedBefore.getTime() > Date.now()) {
-      const until = rotation.issuedBefore.getTime() - Date.now() + 100;
-      waitMs = waitMs === undefined ? until : Math.min(waitMs, until);
+      waits.push(rotation.issuedBefore.getTime() - Date.now() + 100);
     }
 
-    const failed = conditions.find(
-      (c) => c.status === 'False' && !c.reason.startsWith('Waiting') && c.reason !== 'NamespaceTerminating',
-    );
-    const waiting = conditions.find((c) => c.status === 'False');
-    const suspended = tenant.spec.suspended ?? false;
-    let phase: Phase;
-    let ready: ConditionInput;
-    if (failed) {
-      phase = 'Failed';
-      ready = {
-        type: 'Ready',
-        status: 'False',
-        reason: failed.reason,
-        message: `${failed.type}: ${failed.message}`,
-      };
-    } else if (waiting) {
-      phase = 'Pending';
-      ready = {
-        type: 'Ready',
-        status: 'False',
-        reason: waiting.reason,
-        message: `${waiting.type}: ${waiting.message}`,
-      };
-    } else if (suspended) {
-      phase = 'Suspended';
-      ready = {
-        type: 'Ready',
-        status: 'False',
-        reason: 'Suspended',
-        message: 'spec.suspended is true: the API answers this tenant with 403; set it to false to resume',
-      };
-    } else {
-      phase = 'Ready';
-      ready = {
-        type: 'Ready',
-        status: 'True',
-        reason: 'Reconciled',
-        message: `tenant is ready; API tokens are in namespace ${namespace}`,
-      };
-    }
-
+    const { phase, ready } = summarize(conditions, tenant.spec.suspended ?? false, namespace);
+    const credentials = credStep.credentials ?? tenant.status?.credentials ?? [];
     await this.writeStatus(tenant, {
       observedGeneration: generation,
       phase,
-      tenantId: db?.tenantId ?? tenant.status?.tenantId,
+      tenantId: dbStep.db?.tenantId ?? tenant.status?.tenantId,
       namespace,
       memberCount: (tenant.spec.members ?? []).length,
       apiClientCount: credentials.length,
@@ -386,9 +279,200 @@ export class TenantReconciler {
       conditions: mergeConditions(tenant.status?.conditions, [ready, ...conditions], generation, new Date()),
     });
 
-    if (failures.length > 0 && retry) throw new RetryableError(failures.join('; '));
-    if (failures.length > 0) this.log.warn('tenant needs attention', { tenant: name, problems: failures });
-    return waitMs === undefined ? undefined : { requeueAfterMs: waitMs };
+    const failures = steps.filter((st) => st.failure !== undefined);
+    if (failures.some((st) => st.retry))
+      throw new RetryableError(failures.map((st) => st.failure).join('; '));
+    if (failures.length > 0) {
+      this.log.warn('tenant needs attention', { tenant: name, problems: failures.map((st) => st.failure) });
+    }
+    return waits.length === 0 ? undefined : { requeueAfterMs: Math.min(...waits) };
+  }
+
+  /** 1. Database: tenant row, rbac_bindings, api_tokens, given the tokens the Secrets hold. */
+  private async syncDatabase(tenant: Tenant, rotation: RotationRequest): Promise<StepResult> {
+    const namespace = tenantNamespace(tenant.metadata.name ?? '');
+    try {
+      const secretList = await this.options.client.get<ObjectList<Secret>>(
+        `/api/v1/namespaces/${namespace}/secrets`,
+        {
+          labelSelector: SECRETS_SELECTOR(tenant.metadata.name ?? ''),
+        },
+      );
+      const liveSecrets = new Map<string, Secret>();
+      const presented = new Map<string, string>();
+      for (const secret of secretList.items) {
+        const clientName = secret.metadata.labels?.[API_CLIENT_LABEL];
+        if (!clientName || secret.metadata.name !== credentialsSecretName(clientName)) continue;
+        liveSecrets.set(clientName, secret);
+        const token = decode(secret.data?.token);
+        if (token) presented.set(clientName, token);
+      }
+      let db: TenantSyncResult;
+      try {
+        db = await syncTenant(this.options.db, desiredTenant(tenant), {
+          presented,
+          rotate: rotation.clients,
+          rotateIssuedBefore: rotation.issuedBefore,
+        });
+      } catch (err) {
+        const f = dbFailure(err);
+        this.event(tenant, 'Warning', f.reason, 'SyncDatabase', f.message);
+        return failedStep('DatabaseSynced', f.reason, f.message, f.retry);
+      }
+      this.reportDatabaseChanges(tenant, db);
+      return {
+        ok: true,
+        retry: false,
+        db,
+        liveSecrets,
+        condition: {
+          type: 'DatabaseSynced',
+          status: 'True',
+          reason: 'Synced',
+          message: `tenant row ${db.tenantId} matches the spec (${(tenant.spec.members ?? []).length} members, ${db.credentials.length} API tokens)`,
+        },
+      };
+    } catch (err) {
+      const f = kubeFailure(`reading the Secrets in ${namespace}`, err);
+      return failedStep('DatabaseSynced', f.reason, f.message, true);
+    }
+  }
+
+  /** 2. Namespace tenant-<name>. */
+  private async ensureNamespace(tenant: Tenant): Promise<StepResult> {
+    const { client } = this.options;
+    const namespace = tenantNamespace(tenant.metadata.name ?? '');
+    try {
+      const live = await client.getOrNull<Namespace>(`/api/v1/namespaces/${namespace}`);
+      if (live?.metadata.deletionTimestamp) {
+        return {
+          ok: false,
+          retry: false,
+          waitMs: this.options.waitRequeueMs ?? 2000,
+          condition: {
+            type: 'NamespaceReady',
+            status: 'False',
+            reason: 'NamespaceTerminating',
+            message: `namespace ${namespace} is still being deleted (left by an earlier Tenant of this name); waiting for it to go`,
+          },
+        };
+      }
+      const outcome = await applyIfChanged(
+        client,
+        `/api/v1/namespaces/${namespace}`,
+        desiredNamespace(tenant),
+        live,
+        FIELD_MANAGER,
+      );
+      if (outcome.changed) {
+        this.event(
+          tenant,
+          'Normal',
+          live ? 'NamespaceUpdated' : 'NamespaceCreated',
+          'EnsureNamespace',
+          `namespace ${namespace}`,
+        );
+      }
+      return {
+        ok: true,
+        retry: false,
+        condition: {
+          type: 'NamespaceReady',
+          status: 'True',
+          reason: 'Applied',
+          message: `namespace ${namespace} exists`,
+        },
+      };
+    } catch (err) {
+      const f = kubeFailure(`namespace ${namespace}`, err);
+      this.event(tenant, 'Warning', f.reason, 'EnsureNamespace', f.message);
+      return failedStep('NamespaceReady', f.reason, f.message, true);
+    }
+  }
+
+  /** 3. One Secret per API client, holding its token; stale Secrets removed. */
+  private async ensureCredentials(
+    tenant: Tenant,
+    dbStep: StepResult,
+    namespaceReady: boolean,
+    rotation: RotationRequest,
+  ): Promise<StepResult> {
+    const namespace = tenantNamespace(tenant.metadata.name ?? '');
+    if (!dbStep.db || !dbStep.liveSecrets) {
+      return waitingStep(
+        'CredentialsReady',
+        'WaitingForDatabase',
+        'tokens are issued by the database step, which has not succeeded (see DatabaseSynced)',
+      );
+    }
+    if (!namespaceReady) {
+      return waitingStep(
+        'CredentialsReady',
+        'WaitingForNamespace',
+        `the Secrets live in namespace ${namespace}, which is not ready (see NamespaceReady)`,
+      );
+    }
+    try {
+      const credentials = await this.ensureSecrets(tenant, dbStep.db, dbStep.liveSecrets);
+      if (rotation.rotateTokenValue !== undefined)
+        await this.clearRotateAnnotation(tenant, rotation.rotateTokenValue);
+      if (rotation.unknownClients.length > 0) {
+        this.event(
+          tenant,
+          'Warning',
+          'UnknownAPIClient',
+          'RotateToken',
+          `${ROTATE_TOKEN_ANNOTATION} names clients not in spec.apiClients: ${rotation.unknownClients.join(', ')}`,
+        );
+      }
+      return {
+        ok: true,
+        retry: false,
+        credentials,
+        condition: {
+          type: 'CredentialsReady',
+          status: 'True',
+          reason: 'SecretsApplied',
+          message:
+            credentials.length === 0
+              ? 'no API clients in spec.apiClients'
+              : `tokens in ${credentials.map((c) => `${namespace}/${c.secretName}`).join(', ')} (key "token")`,
+        },
+      };
+    } catch (err) {
+      const f = kubeFailure('credentials Secrets', err);
+      this.event(tenant, 'Warning', f.reason, 'EnsureCredentials', f.message);
+      return failedStep('CredentialsReady', f.reason, f.message, true);
+    }
+  }
+
+  /** 4. Role + RoleBinding: the owners may read the credentials Secrets. */
+  private async ensureRbacStep(tenant: Tenant, namespaceReady: boolean): Promise<StepResult> {
+    const namespace = tenantNamespace(tenant.metadata.name ?? '');
+    if (!namespaceReady) {
+      return waitingStep(
+        'RBACReady',
+        'WaitingForNamespace',
+        `the Role lives in namespace ${namespace}, which is not ready (see NamespaceReady)`,
+      );
+    }
+    try {
+      await this.ensureRbac(tenant);
+      return {
+        ok: true,
+        retry: false,
+        condition: {
+          type: 'RBACReady',
+          status: 'True',
+          reason: 'Applied',
+          message: `owners (${tenant.spec.owners.map((o) => `${o.kind}/${o.name}`).join(', ')}) may get/list Secrets in ${namespace}`,
+        },
+      };
+    } catch (err) {
+      const f = kubeFailure('owner RBAC', err);
+      this.event(tenant, 'Warning', f.reason, 'EnsureRBAC', f.message);
+      return failedStep('RBACReady', f.reason, f.message, true);
+    }
   }
 
   private reportDatabaseChanges(tenant: Tenant, db: TenantSyncResult): void {
@@ -435,41 +519,46 @@ export class TenantReconciler {
     const { client } = this.options;
     const namespace = tenantNamespace(tenant.metadata.name ?? '');
     const exactData = new Set(['data']);
-    const credentials: Credential[] = [];
-    for (const cred of db.credentials) {
-      const desired = desiredSecret(tenant, toCredentialInput(cred, db.tenantId), this.options.apiUrl);
-      const secretName = credentialsSecretName(cred.client);
-      const outcome = await applyIfChanged(
-        client,
-        `/api/v1/namespaces/${namespace}/secrets/${secretName}`,
-        desired,
-        live.get(cred.client) ?? null,
-        FIELD_MANAGER,
-        exactData,
-      );
-      if (outcome.changed && !cred.issued) {
+    // Independent objects: applied side by side, so a tenant with many clients is not slower.
+    const credentials = await Promise.all(
+      db.credentials.map(async (cred): Promise<Credential> => {
+        const desired = desiredSecret(tenant, toCredentialInput(cred, db.tenantId), this.options.apiUrl);
+        const secretName = credentialsSecretName(cred.client);
+        const outcome = await applyIfChanged(
+          client,
+          `/api/v1/namespaces/${namespace}/secrets/${secretName}`,
+          desired,
+          live.get(cred.client) ?? null,
+          FIELD_MANAGER,
+          exactData,
+        );
+        if (outcome.changed && !cred.issued) {
+          this.event(
+            tenant,
+            'Normal',
+            'SecretUpdated',
+            'EnsureCredentials',
+            `Secret ${namespace}/${secretName} updated`,
+          );
+        }
+        return { client: cred.client, secretName, issuedAt: cred.issuedAt.toISOString() };
+      }),
+    );
+    const wanted = new Set(db.credentials.map((c) => c.client));
+    const stale = [...live].filter(([clientName]) => !wanted.has(clientName)).map(([, secret]) => secret);
+    await Promise.all(
+      stale.map(async (secret) => {
+        const secretName = secret.metadata.name ?? '';
+        await client.delete(`/api/v1/namespaces/${namespace}/secrets/${secretName}`);
         this.event(
           tenant,
           'Normal',
-          'SecretUpdated',
+          'SecretDeleted',
           'EnsureCredentials',
-          `Secret ${namespace}/${secretName} updated`,
+          `Secret ${namespace}/${secretName} deleted (client removed)`,
         );
-      }
-      credentials.push({ client: cred.client, secretName, issuedAt: cred.issuedAt.toISOString() });
-    }
-    const wanted = new Set(db.credentials.map((c) => c.client));
-    for (const [clientName, secret] of live) {
-      if (wanted.has(clientName)) continue;
-      await client.delete(`/api/v1/namespaces/${namespace}/secrets/${secret.metadata.name ?? ''}`);
-      this.event(
-        tenant,
-        'Normal',
-        'SecretDeleted',
-        'EnsureCredentials',
-        `Secret ${namespace}/${secret.metadata.name ?? ''} deleted (client removed)`,
-      );
-    }
+      }),
+    );
     return credentials;
   }
 
@@ -483,8 +572,11 @@ export class TenantReconciler {
       client.getOrNull<Role>(rolePath),
       client.getOrNull<RoleBinding>(bindingPath),
     ]);
-    const r = await applyIfChanged(client, rolePath, desiredRole(tenant), role, FIELD_MANAGER);
-    const b = await applyIfChanged(client, bindingPath, desiredRoleBinding(tenant), binding, FIELD_MANAGER);
+    // A RoleBinding may name its Role before the Role exists, so both go at once.
+    const [r, b] = await Promise.all([
+      applyIfChanged(client, rolePath, desiredRole(tenant), role, FIELD_MANAGER),
+      applyIfChanged(client, bindingPath, desiredRoleBinding(tenant), binding, FIELD_MANAGER),
+    ]);
     if (r.changed || b.changed) {
       this.event(
         tenant,
