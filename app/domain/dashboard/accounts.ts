@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { formatMoney } from '../money/decimal.js';
 import { runPart, type Part } from './sql-parts.js';
 import type { AccountSummary } from './types.js';
+import { CURRENT_TENANT } from './current-tenant.js';
 
 interface AccountJson {
   id: string;
@@ -19,7 +20,7 @@ export function accountsPart(): Part<AccountSummary[]> {
     ctes: [],
     expression: `(select coalesce(json_agg(json_build_object('id', id, 'name', name, 'account_type', account_type,
         'balance', balance::text, 'currency', currency, 'is_active', is_active) order by created_at, id), '[]')
-        from accounts where tenant_id = findash_current_tenant())`,
+        from accounts where tenant_id = ${CURRENT_TENANT})`,
     bindings: [],
     map: (rows: AccountJson[]): AccountSummary[] =>
       rows.map((row) => ({

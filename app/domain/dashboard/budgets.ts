@@ -4,6 +4,7 @@ import { formatMoney } from '../money/decimal.js';
 import type { DateRange } from './date-range.js';
 import { runPart, type Binding, type Part } from './sql-parts.js';
 import type { BudgetStatus } from './types.js';
+import { CURRENT_TENANT } from './current-tenant.js';
 
 interface BudgetJson {
   id: string;
@@ -20,7 +21,7 @@ interface BudgetJson {
 }
 
 /** The posted-expense filter every rollup lookup of a budget shares. */
-const MATCHES_BUDGET = `r.tenant_id = findash_current_tenant() and r.transaction_type = 'expense'
+const MATCHES_BUDGET = `r.tenant_id = ${CURRENT_TENANT} and r.transaction_type = 'expense'
   and r.status = 'posted' and r.currency = b.currency and (b.category is null or r.category = b.category)`;
 
 /**
@@ -55,7 +56,7 @@ export function budgetsPart(range: DateRange): Part<BudgetStatus[]> {
                                   else (date_trunc('month', start_date) + interval '1 month')::date end as m_from,
                              date_trunc('month', end_date + 1)::date as m_to
                         from budgets
-                       where tenant_id = findash_current_tenant() ${filters.join(' ')}) b
+                       where tenant_id = ${CURRENT_TENANT} ${filters.join(' ')}) b
                 cross join lateral (
                   select coalesce((select sum(r.total) from transaction_rollups_monthly r
                                     where r.month >= b.m_from and r.month < b.m_to and ${MATCHES_BUDGET}), 0)

@@ -1,4 +1,5 @@
 import { dayNumber, dayString, type DateRange } from './date-range.js';
+import { CURRENT_TENANT } from './current-tenant.js';
 
 /**
  * Where the dashboard reads a date range from: whole months inside the range come from
@@ -69,7 +70,7 @@ export function rollupSourceSql(range: DateRange): SqlFragment {
   const parts: string[] = [];
   const bindings: Array<string | number | null> = [];
   if (segments.months) {
-    let sql = `select month, ${COLUMNS} from transaction_rollups_monthly where tenant_id = findash_current_tenant()`;
+    let sql = `select month, ${COLUMNS} from transaction_rollups_monthly where tenant_id = ${CURRENT_TENANT}`;
     if (segments.months.from !== undefined) {
       sql += ` and month >= ?::date`;
       bindings.push(segments.months.from);
@@ -83,7 +84,7 @@ export function rollupSourceSql(range: DateRange): SqlFragment {
   for (const days of segments.days) {
     parts.push(
       `select date_trunc('month', day)::date as month, ${COLUMNS} from transaction_rollups_daily` +
-        ` where tenant_id = findash_current_tenant() and day between ?::date and ?::date`,
+        ` where tenant_id = ${CURRENT_TENANT} and day between ?::date and ?::date`,
     );
     bindings.push(days.from, days.to);
   }

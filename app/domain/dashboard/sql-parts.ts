@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 
 import type { DateRange } from './date-range.js';
 import { rollupSourceSql } from './rollup-source.js';
+import { CURRENT_TENANT } from './current-tenant.js';
 
 /**
  * Dashboard parts as composable SQL: each part is a set of named CTEs plus one expression that
@@ -35,7 +36,7 @@ const TENANT: Cte = {
   sql: `select id, name, type, display_name, base_currency::text as base, timezone,
                (now() at time zone timezone)::date as today,
                date_trunc('month', now() at time zone timezone)::date as this_month
-          from tenants where id = findash_current_tenant()`,
+          from tenants where id = ${CURRENT_TENANT}`,
   bindings: [],
 };
 

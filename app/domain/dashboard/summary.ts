@@ -5,6 +5,7 @@ import type { DateRange } from './date-range.js';
 import { toCurrencyAmounts, type RawAmount } from './money-rows.js';
 import { runPart, sourceCte, type Part } from './sql-parts.js';
 import type { FinancialSummary } from './types.js';
+import { CURRENT_TENANT } from './current-tenant.js';
 
 interface SummaryJson {
   base: string;
@@ -33,7 +34,7 @@ export function summaryPart(range: DateRange): Part<FinancialSummary> {
         name: 's_acct',
         sql: `select currency::text as currency, sum(balance) as balance, count(*) as n,
                      count(*) filter (where is_active) as active
-                from accounts where tenant_id = findash_current_tenant() group by currency`,
+                from accounts where tenant_id = ${CURRENT_TENANT} group by currency`,
         bindings: [],
       },
       {
@@ -58,7 +59,7 @@ export function summaryPart(range: DateRange): Part<FinancialSummary> {
                      coalesce(sum(m.total) filter (where m.transaction_type = 'income'), 0) as income,
                      coalesce(sum(m.total) filter (where m.transaction_type = 'expense'), 0) as expenses
                 from transaction_rollups_monthly m cross join tenant t
-               where m.tenant_id = findash_current_tenant() and m.month = t.this_month
+               where m.tenant_id = ${CURRENT_TENANT} and m.month = t.this_month
                  and m.status = 'posted' and m.transaction_type in ('income', 'expense')
                group by m.currency having sum(m.count) > 0`,
         bindings: [],

@@ -4,6 +4,7 @@ import { formatMoney } from '../money/decimal.js';
 import type { DateRange } from './date-range.js';
 import { runPart, sourceCte, type Binding, type Part } from './sql-parts.js';
 import type { RecentTransaction, TransactionSummary } from './types.js';
+import { CURRENT_TENANT } from './current-tenant.js';
 
 /** How many recent transactions, trend months and categories per currency the summary shows. */
 export const RECENT_LIMIT = 10;
@@ -119,7 +120,7 @@ export function transactionsPart(
         sql: `select x.id, x.account_id, x.amount, x.currency::text as currency, x.transaction_type, x.direction,
                      x.status, x.category${withDescription ? ', x.description' : ''}, x.occurred_at
                 from transactions x
-               where x.tenant_id = findash_current_tenant() and x.status <> 'void' ${recentBounds.join(' ')}
+               where x.tenant_id = ${CURRENT_TENANT} and x.status <> 'void' ${recentBounds.join(' ')}
                order by x.occurred_at desc, x.id desc
                limit ${RECENT_LIMIT}`,
         bindings: recentBindings,
