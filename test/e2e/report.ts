@@ -11,8 +11,11 @@ export interface CheckResult {
 export class Report {
   readonly results: CheckResult[] = [];
   private readonly started = Date.now();
+  /** Set on Ctrl-C/SIGTERM/timeout: remaining checks are not started (teardown runs meanwhile). */
+  aborted = false;
 
   step(title: string): void {
+    if (this.aborted) return;
     console.log(`\n==> ${title}  [t+${this.elapsed()}]`);
   }
 
@@ -31,6 +34,7 @@ export class Report {
    * one broken dependency fails its checks loudly without stopping the rest of the run.
    */
   async run(name: string, work: () => Promise<[boolean, string]>): Promise<boolean> {
+    if (this.aborted) return false;
     try {
       const [ok, figure] = await work();
       return this.check(name, ok, figure);

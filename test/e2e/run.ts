@@ -5,12 +5,14 @@
  * 2. the tenant lifecycle (kubectl → operator → token → HTTPS writes → dashboards → audit → suspend → delete)
  * 3. ci/validate-deployment.sh against the load balancer (the seed's Deployment Validation Checklist)
  * 4. faults: an API instance killed under load, Memcached stopped, RabbitMQ restarted, the operator restarted
- * 5. `stack:down`, and proof that nothing it started is still running
+ * 5. monitoring/check-alerts.sh against the stack's Prometheus; no process died on its own
+ * 6. `stack:down`, and proof that nothing it started is still running
  *
  * Prints each step and a PASS/FAIL line per check, ends with "N passed, N failed", exits 1 on
- * any failure. Everything started is stopped on every path out (failure, Ctrl-C, SIGTERM).
+ * any failure. Everything started is stopped on every path out (failure, Ctrl-C, SIGTERM, the
+ * E2E_TIMEOUT_SECONDS watchdog, default 900). A stack left by a run that was SIGKILLed is stopped first.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 
 import { repoRoot } from '../harness/repo-root.js';
@@ -23,7 +25,8 @@ import { tenantLifecycle } from './tenant-lifecycle.js';
 
 const paths = stackPaths(process.env.E2E_STACK_DIR ?? path.join(repoRoot(), '.findash', 'e2e-stack'));
 const report = new Report();
-const cli = `node --import tsx ${path.join('test', 'stack', 'cli.ts')}`;
+/** The whole run is bounded: a hung step fails the run (and still stops the stack) instead of hanging CI. */
+const TIMEOUT_SECONDS = Number(process.env.E2E_TIMEOUT_SECONDS ?? 900);
 
 /** Runs ci/validate-deployment.sh; every PASS/FAIL line it prints becomes a check here. */
 function validateDeployment(stack: StackHandle): Promise<void> {
@@ -33,9 +36,9 @@ function validateDeployment(stack: StackHandle): Promise<void> {
     VALIDATE_TOKEN: stack.state.demo.token,
     VALIDATE_CACERT: stack.state.loadBalancer.caFile,
     PROMETHEUS_URL: stack.state.prometheusUrl ?? '',
-    VALIDATE_ROLLBACK_CMD: `${cli} rollback`,
-    VALIDATE_ROLLFORWARD_CMD: `${cli} rollback --forward`,
-    VALIDATE_LOGS_CMD: `${cli} logs --lines 400`,
+    VALIDATE_ROLLBACK_CMD: 'npm run --silent stack:rollback',
+    VALIDATE_ROLLFORWARD_CMD: 'npm run --silent stack:rollback -- --forward',
+    VALIDATE_LOGS_CMD: 'npm run --silent stack:logs -- --lines 400',
   };
   return new Promise((resolve) => {
     const child = spawn(
@@ -80,10 +83,25 @@ function validateDeployment(stack: StackHandle): Promise<void> {
   });
 }
 
+/** monitoring/check-alerts.sh: exit 0 when nothing critical fires; its last line is the figure. */
+function checkAlerts(prometheusUrl: string): Promise<[boolean, string]> {
+  return new Promise((resolve) => {
+    execFile(
+      'bash',
+      [path.join(repoRoot(), 'monitoring', 'check-alerts.sh'), prometheusUrl],
+      { timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const lines = `${stdout}${stderr}`.trim().split('\n');
+        resolve([!error, lines.slice(-3).join(' | ')]);
+      },
+    );
+  });
+}
+
 let tearingDown: Promise<void> | undefined;
 function teardown(): Promise<void> {
   tearingDown ??= (async () => {
-    report.step('stack:down');
+    console.log(`\n==> stack:down  [t+${report.elapsed()}]`);
     const before = readState(paths.stateFile);
     const { code, output } = await runStackCli(paths, ['down']);
     const left = (before?.processes ?? []).filter((p) => processRuns(p.pid, p.argv0));
@@ -103,11 +121,29 @@ async function main(): Promise<number> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.log(`\n${signal}: stopping the stack before exiting...`);
-      void teardown().then(() => process.exit(130));
+      report.aborted = true;
+      void teardown().then(() => {
+        console.log(report.summary());
+        process.exit(130);
+      });
     });
   }
+  const watchdog = setTimeout(() => {
+    report.check('e2e run', false, `did not finish within ${TIMEOUT_SECONDS} s (E2E_TIMEOUT_SECONDS)`);
+    report.aborted = true;
+    void teardown().then(() => {
+      console.log(report.summary());
+      process.exit(1);
+    });
+  }, TIMEOUT_SECONDS * 1000);
+  watchdog.unref();
   let stack: StackHandle | undefined;
   try {
+    if (readState(paths.stateFile)) {
+      // A run that was killed outright left its stack: start from a fresh one, never reuse its data.
+      report.step('stopping the stack a previous run left behind');
+      await runStackCli(paths, ['down']);
+    }
     report.step(`stack:up (state in ${path.relative(repoRoot(), paths.dir)})`);
     const started = Date.now();
     const up = await runStackCli(paths, ['up']);
@@ -134,6 +170,9 @@ async function main(): Promise<number> {
     await memcachedOutage(report, stack);
     await rabbitRestart(report, stack);
     await operatorRestart(report, stack);
+
+    report.step("alerts: monitoring/check-alerts.sh against the stack's Prometheus");
+    await report.run('no critical alert firing', () => checkAlerts(stack!.state.prometheusUrl ?? ''));
 
     report.step('no process of the stack died on its own');
     await report.run('no unexpected exits (API instances, operator)', async () => {

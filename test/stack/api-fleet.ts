@@ -115,6 +115,7 @@ export class ApiFleet {
   /** Starts one instance on `build` and waits until /health/ready answers 200. */
   async start(name: string, buildName?: string): Promise<ApiInstance> {
     const instance = this.get(name);
+    if (this.closing) throw new Error(`not starting ${name}: the stack is stopping`);
     if (instance.child?.running()) throw new Error(`${name} is already running (pid ${instance.child.pid})`);
     clearTimeout(instance.restartTimer);
     instance.restartTimer = undefined;

@@ -202,7 +202,9 @@ async function down(paths: StackPaths, options: { quiet?: boolean } = {}): Promi
   const tracked = [...new Map([...state.processes, ...last.processes].map((p) => [p.pid, p])).values()];
   const left = await killLeftovers({ ...last, processes: tracked });
   const still = tracked.filter(alive);
-  rmSync(paths.stateFile, { force: true });
+  for (const file of [paths.stateFile, 'ca.crt', 'demo-token', 'kubeconfig']) {
+    rmSync(path.resolve(paths.dir, file), { force: true });
+  }
   rmSync(paths.data, { recursive: true, force: true });
   if (still.length > 0) {
     console.error(`Could not stop: ${still.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);

@@ -45,9 +45,11 @@ export async function startControlServer(
         send(400, { error: 'body is not JSON' });
         return;
       }
-      // `status` never waits behind a long action (a rollout takes tens of seconds).
+      // `status` and `shutdown` never wait behind a long action (a rollout takes tens of seconds).
       const run =
-        name === 'status' ? action(body) : (queue = queue.catch(() => undefined).then(() => action(body)));
+        name === 'status' || name === 'shutdown'
+          ? action(body)
+          : (queue = queue.catch(() => undefined).then(() => action(body)));
       run.then(
         (result) => send(200, result ?? {}),
         (error: unknown) => send(500, { error: error instanceof Error ? error.message : String(error) }),
