@@ -94,7 +94,7 @@ async function transactionCount(owner: Knex, tenantId: string): Promise<number> 
   });
 }
 
-/** Reuses `bench-1` when it holds exactly `transactions` rows; otherwise (re)seeds it. */
+/** Reuses `bench-1` when it holds exactly `transactions` rows (unless BENCH_RESEED is set); otherwise (re)seeds it. */
 export async function ensureBenchTenant(
   db: BenchDatabase,
   transactions: number,
@@ -106,7 +106,7 @@ export async function ensureBenchTenant(
   );
   if (existing) {
     const count = await transactionCount(db.owner, existing.id);
-    if (count === transactions) {
+    if (count === transactions && !process.env.BENCH_RESEED) {
       log(`reusing tenant ${name} with ${count.toLocaleString('en')} transactions`);
       return { id: existing.id, name, transactions: count, seededNow: false };
     }

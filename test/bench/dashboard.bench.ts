@@ -9,7 +9,8 @@
  *
  * Add a scenario by adding one entry to SCENARIOS; `env` overrides the app configuration and a
  * server is started per distinct `env` (e.g. { DASHBOARD_CACHE_TTL: '600' } for a cached run).
- * BENCH_TRANSACTIONS (default 1000000) and BENCH_SECONDS (default 10) change the size and length.
+ * BENCH_TRANSACTIONS (default 1000000) and BENCH_SECONDS (default 10) change the size and length;
+ * BENCH_RESEED=1 seeds the tenant again even when one of that size exists.
  * Results are also written to .findash/bench-results.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';

@@ -30,8 +30,10 @@ const MAX_MONTHS = 24;
 const DAY_MS = 86_400_000;
 
 function recurringPerMonth(plan: TenantPlan): number {
-  // rent, card payment (2 legs), salary, savings transfer (2 legs), interest, one income per extra currency
-  return 7 + (plan.currencies.length - 1);
+  // rent, card payment, cash top-up and savings transfer (2 legs each), salary, interest, one income
+  // per extra currency, and for organizations an investment transfer (2 legs)
+  const investment = plan.accounts.some((a) => a.key === 'investment') ? 2 : 0;
+  return 9 + investment + (plan.currencies.length - 1);
 }
 
 export function seedWindow(plan: TenantPlan, count: number, until: number): SeedWindow {
@@ -45,7 +47,8 @@ export function seedWindow(plan: TenantPlan, count: number, until: number): Seed
 
 interface RecurringEvent {
   readonly day: number;
-  readonly kind: 'rent' | 'card-payment' | 'salary' | 'side-income' | 'savings' | 'interest';
+  readonly kind:
+    'rent' | 'card-payment' | 'cash-top-up' | 'salary' | 'side-income' | 'savings' | 'invest' | 'interest';
   readonly account?: PlannedAccount;
   readonly rows: number;
 }
@@ -55,16 +58,19 @@ function recurringEvents(plan: TenantPlan, window: SeedWindow): RecurringEvent[]
   const secondary = plan.accounts.filter(
     (a) => a.currency !== plan.baseCurrency && a.accountType === 'checking',
   );
+  const investment = plan.accounts.some((a) => a.key === 'investment');
   for (let day = window.firstDay; day <= window.lastDay; day += 1) {
     const date = civil(day);
     const last = daysInMonth(date.year, date.month);
     if (date.day === 1) events.push({ day, kind: 'rent', rows: 1 });
+    if (date.day === 3) events.push({ day, kind: 'cash-top-up', rows: 2 });
     if (date.day === 5) events.push({ day, kind: 'card-payment', rows: 2 });
     if (date.day === Math.min(25, last)) {
       events.push({ day, kind: 'salary', rows: 1 });
       for (const account of secondary) events.push({ day, kind: 'side-income', account, rows: 1 });
     }
     if (date.day === Math.min(26, last)) events.push({ day, kind: 'savings', rows: 2 });
+    if (date.day === Math.min(27, last) && investment) events.push({ day, kind: 'invest', rows: 2 });
     if (date.day === last) events.push({ day, kind: 'interest', rows: 1 });
   }
   return events;
@@ -124,7 +130,8 @@ export function* generateTransactions(
   const baseShare = spenders.filter(([a]) => a.currency === base).reduce((s, [, w]) => s + w, 0);
   const monthlySpendUsd = expensesPerMonth * MEAN_EXPENSE_USD * baseShare;
   const rentUsd = Math.max(600, monthlySpendUsd * 0.35);
-  const salaryUsd = (monthlySpendUsd + rentUsd) * 1.15;
+  // Enough to cover spending, rent, saving (10%) and investing (5%) with some left over.
+  const salaryUsd = (monthlySpendUsd + rentUsd) * 1.3;
 
   // Expenses per day: weekends and December busier, today only up to `until`.
   const days = window.lastDay - window.firstDay + 1;
@@ -145,7 +152,9 @@ export function* generateTransactions(
   let eventIndex = 0;
   let cumulative = 0;
   let allocated = 0;
-  const cardSpend = new Map<number, number>(); // month key → posted card spend, minor units
+  // month key → posted spend from the card and from cash, minor units: paid back next month
+  const cardSpend = new Map<number, number>();
+  const cashSpend = new Map<number, number>();
   let savingsMinor = 0;
   let lastSalaryMinor = minorUnits(moneyIn(base, salaryUsd), base);
   const monthKey = (day: number): number => {
@@ -204,6 +213,26 @@ export function* generateTransactions(
           const previous = cardSpend.get(monthKey(day) - 1);
           const minor = previous ?? minorUnits(moneyIn(base, monthlySpendUsd * 0.5), base);
           yield* transfer(checking, account('card'), fromMinor(minor, base), day, 9 * 60, 'Card payment');
+          break;
+        }
+        case 'cash-top-up': {
+          const previous = cashSpend.get(monthKey(day) - 1);
+          const share = account('cash').expenseShare / Math.max(0.01, baseShare);
+          const minor = previous ?? minorUnits(moneyIn(base, monthlySpendUsd * share), base);
+          const what = isOrg ? 'Petty cash top-up' : 'ATM withdrawal';
+          yield* transfer(checking, account('cash'), fromMinor(minor, base), day, 12 * 60, what);
+          break;
+        }
+        case 'invest': {
+          const minor = lastSalaryMinor * 0.05;
+          yield* transfer(
+            checking,
+            account('investment'),
+            fromMinor(minor, base),
+            day,
+            11 * 60,
+            'Treasury investment',
+          );
           break;
         }
         case 'salary': {
@@ -285,6 +314,9 @@ export function* generateTransactions(
       if (status === 'posted' && from.key === 'card') {
         const key = monthKey(day);
         cardSpend.set(key, (cardSpend.get(key) ?? 0) + minorUnits(amount, from.currency));
+      } else if (status === 'posted' && from.key === 'cash') {
+        const key = monthKey(day);
+        cashSpend.set(key, (cashSpend.get(key) ?? 0) + minorUnits(amount, from.currency));
       }
       yield row(from, {
         amount,

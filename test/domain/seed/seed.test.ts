@@ -138,6 +138,9 @@ describe('seedDatabase', () => {
                select coalesce(sum(case when direction = 'credit' then amount else -amount end), 0)
                  from transactions x where x.account_id = a.id and x.status = 'posted')`,
           ),
+          overdrawn: await one<{ n: number }>(
+            `select count(*)::int as n from accounts where account_type in ('checking', 'savings', 'investment') and balance < 0`,
+          ),
           future: await one<{ n: number }>(
             `select count(*)::int as n from transactions where occurred_at > '${UNTIL.toISOString()}'`,
           ),
@@ -157,6 +160,7 @@ describe('seedDatabase', () => {
       expect(facts.unbalancedTransfers.n).toBe(0);
       expect(facts.balanceDrift.n).toBe(0);
       expect(facts.future.n).toBe(0);
+      expect(facts.overdrawn.n).toBe(0); // income covers spending: no asset account ends overdrawn
       expect(facts.budgets.n).toBe(37);
       expect(facts.categories.n).toBeGreaterThanOrEqual(12);
     }
