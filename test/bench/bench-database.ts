@@ -15,7 +15,6 @@ import { issueApiToken, revokeApiTokens } from '../../app/domain/tenants/api-tok
 import { seedDatabase } from '../../app/domain/seed/seed.js';
 import { freePort } from '../harness/ports.js';
 import { repoRoot } from '../harness/repo-root.js';
-import { allowTokenLookup } from '../routes/dashboard/token-lookup.js';
 
 /**
  * The benchmark's database: DATABASE_URL / DATABASE_OWNER_URL when set, else an embedded
@@ -63,7 +62,6 @@ export async function openBenchDatabase(log: (line: string) => void): Promise<Be
       applicationName: 'findash-bench',
     });
     await migrateLatest(owner);
-    await allowTokenLookup(server.superuserUrl.replace(/\/postgres$/, '/findash_bench'));
     return {
       ...creds,
       owner,

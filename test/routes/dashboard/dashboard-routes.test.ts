@@ -11,7 +11,6 @@ import {
 } from '../../domain/dashboard/fixtures.js';
 import type { FullDashboard, TransactionSummary } from '../../../app/domain/dashboard/types.js';
 import { bearer, startTestApp, type TestApp, type TestTenant } from '../../harness/app.js';
-import { allowTokenLookup } from './token-lookup.js';
 
 const HOUR = 3_600_000;
 
@@ -24,7 +23,6 @@ describe('dashboard routes', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    await allowTokenLookup(t.db.superuserUrl);
     tenant = await t.createTenant({
       timezone: 'America/Los_Angeles',
       baseCurrency: 'EUR',

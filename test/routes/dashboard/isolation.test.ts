@@ -10,7 +10,6 @@ import { fullDashboard } from '../../../app/domain/dashboard/dashboard.js';
 import { seedDatabase } from '../../../app/domain/seed/seed.js';
 import { issueApiToken } from '../../../app/domain/tenants/api-tokens.js';
 import { bearer, startTestApp, type TestApp } from '../../harness/app.js';
-import { allowTokenLookup } from './token-lookup.js';
 
 const ENDPOINTS = ['', '/summary', '/accounts', '/transactions', '/budgets'];
 const RANGE_FROM = new Date(Date.now() - 200 * 86_400_000).toISOString().slice(0, 10);
@@ -29,7 +28,6 @@ describe('dashboard tenant isolation', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    await allowTokenLookup(t.db.superuserUrl);
     api = createKnex({ url: t.db.appUrl });
   });
   afterAll(async () => {
