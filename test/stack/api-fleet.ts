@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { Build } from './builds.js';
@@ -123,10 +125,13 @@ export class ApiFleet {
     const build = buildName ? this.options.builds[buildName] : instance.build;
     if (!build)
       throw new Error(`no build ${buildName ?? ''} (have ${Object.keys(this.options.builds).join(', ')})`);
+    // As the project runs it: the OpenTelemetry bootstrap (when the build has one) before the server.
+    const telemetry = path.join(build.dir, 'app', 'telemetry.ts');
+    const preload = existsSync(telemetry) ? ['--import', pathToFileURL(telemetry).href] : [];
     const child = spawnManaged(
       name,
       process.execPath,
-      ['--import', tsxLoader(), path.join(build.dir, 'app', 'server.ts')],
+      ['--import', tsxLoader(), ...preload, path.join(build.dir, 'app', 'server.ts')],
       {
         cwd: build.dir,
         env: {

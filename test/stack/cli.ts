@@ -85,8 +85,36 @@ export function describeStack(state: StackState, paths: StackPaths): string {
 }
 
 /** Kills whatever the state still lists as running (after the supervisor is gone or unresponsive). */
+/**
+ * Processes still in the supervisor's process group (it was started with setsid, so the group
+ * holds exactly what it started without a group of their own: nginx's workers, memcached,
+ * postgres...). Found by scanning /proc, so even processes it never recorded are caught.
+ */
+function supervisorGroup(state: StackState): TrackedProcess[] {
+  const found: TrackedProcess[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== state.supervisorPid || fields[0] === 'Z') continue;
+      const argv0 = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      found.push({
+        name: `${path.basename(argv0.split(' ')[0] ?? '?')} (supervisor group)`,
+        pid: Number(entry),
+        group: false,
+        argv0,
+      });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
 async function killLeftovers(state: StackState): Promise<TrackedProcess[]> {
-  const left = state.processes.filter(alive);
+  const recorded = state.processes.filter(alive);
+  const left = [...recorded, ...supervisorGroup(state).filter((g) => !recorded.some((p) => p.pid === g.pid))];
   for (const p of left) {
     try {
       process.kill(p.group ? -p.pid : p.pid, 'SIGKILL');
