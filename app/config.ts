@@ -93,9 +93,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   if ((value.JWT_JWKS_URL ?? value.JWT_JWKS) && (!value.JWT_ISSUER || !value.JWT_AUDIENCE)) {
     // A token from any issuer or for any audience signed by a trusted key must not be accepted.
-    throw new ConfigError([
-      `JWT_ISSUER and JWT_AUDIENCE are required when JWT_JWKS_URL or JWT_JWKS is set`,
-    ]);
+    throw new ConfigError([`JWT_ISSUER and JWT_AUDIENCE are required when JWT_JWKS_URL or JWT_JWKS is set`]);
   }
   const environment = value.FINDASH_ENV ?? 'production';
   return {

@@ -42,7 +42,8 @@ export async function gracefulShutdown(
     }),
   ]);
   clearTimeout(timer);
-  if (outcome === 'timeout') fastify.log.error({ grace_ms: options.graceMs }, 'shutdown did not finish in time');
+  if (outcome === 'timeout')
+    fastify.log.error({ grace_ms: options.graceMs }, 'shutdown did not finish in time');
   await flushTraces(Math.max(500, deadline - Date.now()));
   return outcome;
 }

@@ -20,14 +20,19 @@ const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
 const UNTRACED = /^\/(metrics|health)(\/|\?|$)/;
 
 async function start(): Promise<void> {
-  const [{ NodeSDK }, { HttpInstrumentation }, { PgInstrumentation }, { AmqplibInstrumentation }, fastifyOtel] =
-    await Promise.all([
-      import('@opentelemetry/sdk-node'),
-      import('@opentelemetry/instrumentation-http'),
-      import('@opentelemetry/instrumentation-pg'),
-      import('@opentelemetry/instrumentation-amqplib'),
-      import('@fastify/otel'),
-    ]);
+  const [
+    { NodeSDK },
+    { HttpInstrumentation },
+    { PgInstrumentation },
+    { AmqplibInstrumentation },
+    fastifyOtel,
+  ] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/instrumentation-http'),
+    import('@opentelemetry/instrumentation-pg'),
+    import('@opentelemetry/instrumentation-amqplib'),
+    import('@fastify/otel'),
+  ]);
   const protocol = process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
   const traceExporter =
     protocol === 'http/json'

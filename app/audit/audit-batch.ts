@@ -20,7 +20,10 @@ const CHUNK = 500;
  * shape appendAudit (app/domain/audit/audit-log.ts) writes, so consumers see one format.
  * Runs inside the caller's tenant-scoped transaction.
  */
-export async function appendAuditBatch(trx: Knex.Transaction, records: readonly AuditRecord[]): Promise<void> {
+export async function appendAuditBatch(
+  trx: Knex.Transaction,
+  records: readonly AuditRecord[],
+): Promise<void> {
   for (let start = 0; start < records.length; start += CHUNK) {
     const chunk = records.slice(start, start + CHUNK);
     const events = chunk.map(({ ctx, entry, occurredAt }) => ({

@@ -68,8 +68,14 @@ function decodeCursor(cursor: string | undefined): { at: string; id: string } | 
 
 function timestamp(field: 'from' | 'to', value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new ValidationError(field, 'must be an ISO 8601 date or date-time with offset, e.g. 2026-11-25T09:30:00Z');
+  if (
+    !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) ||
+    Number.isNaN(Date.parse(value))
+  ) {
+    throw new ValidationError(
+      field,
+      'must be an ISO 8601 date or date-time with offset, e.g. 2026-11-25T09:30:00Z',
+    );
   }
   return value;
 }
@@ -119,7 +125,16 @@ export async function listAuditEvents(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
-    data: page.map(({ cursor_at: _cursor, occurred_at, ...row }) => ({ ...row, occurred_at: occurred_at.toISOString() })),
+    data: page.map((row) => ({
+      id: row.id,
+      occurred_at: row.occurred_at.toISOString(),
+      actor: row.actor,
+      action: row.action,
+      resource_type: row.resource_type,
+      resource_id: row.resource_id,
+      request_id: row.request_id,
+      details: row.details,
+    })),
     next_cursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.id) : null,
   };
 }

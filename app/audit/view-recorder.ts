@@ -8,33 +8,51 @@ export interface ViewRecorderOptions {
   readonly flushIntervalMs: number;
   /** Flush as soon as this many views are buffered. */
   readonly batchSize: number;
-  /** Views kept while PostgreSQL is unreachable; beyond it the oldest are dropped (and logged). */
-  readonly maxBuffered?: number;
-  readonly onFlushed?: (count: number) => void;
-  readonly onError?: (error: unknown, pending: number) => void;
-  readonly onDropped?: (count: number) => void;
+  /** Viewer groups kept while PostgreSQL is unreachable; beyond it the oldest are dropped (and logged). */
+  readonly maxGroups?: number;
+  readonly onFlushed?: (events: number) => void;
+  readonly onError?: (error: unknown, pendingViews: number) => void;
+  readonly onDropped?: (views: number) => void;
+}
+
+/** Request ids kept per viewer and window; the count is always exact. */
+export const MAX_REQUEST_IDS = 100;
+
+interface ViewGroup {
+  readonly ctx: ActorContext;
+  readonly resourceId: string;
+  readonly route: string;
+  count: number;
+  readonly firstAt: string;
+  lastAt: string;
+  readonly requestIds: string[];
 }
 
 /**
- * Dashboard views are audited off the request path: a view is buffered in memory and written
- * later, every flushIntervalMs or batchSize views, and on shutdown (stop). A flush writes, per
- * tenant, one transaction with app.tenant_id set, holding the audit_events rows and their outbox
- * messages. If PostgreSQL is down the views stay buffered (up to maxBuffered) and are retried.
+ * Dashboard views are audited off the request path. A view costs a map update: views are
+ * grouped per tenant, viewer (actor) and endpoint, and written every flushIntervalMs or
+ * batchSize views, and on shutdown (stop). A flush writes, per tenant, one transaction with
+ * app.tenant_id set, holding one `dashboard.view` audit event (and its outbox message) per
+ * group: who viewed what, how many times, first and last time, and the request ids (up to
+ * MAX_REQUEST_IDS). So the audit cost follows the number of viewers, not of requests: a cached
+ * dashboard at thousands of requests per second writes a few rows per interval.
  *
- * Views are at-most-once by design: a crash loses the views of the last interval, which the
- * write audit (same transaction as the write) never does.
+ * If PostgreSQL is down the groups stay buffered (up to maxGroups) and are retried. Views are
+ * at-most-once by design: a crash loses the last interval's views, which the write audit (same
+ * transaction as the write) never does.
  */
 export class ViewRecorder {
-  private buffer: AuditRecord[] = [];
+  private groups = new Map<string, ViewGroup>();
+  private views = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
-  private readonly maxBuffered: number;
+  private readonly maxGroups: number;
 
   constructor(
     private readonly knex: Knex,
     private readonly options: ViewRecorderOptions,
   ) {
-    this.maxBuffered = options.maxBuffered ?? 100_000;
+    this.maxGroups = options.maxGroups ?? 50_000;
   }
 
   start(): void {
@@ -42,23 +60,38 @@ export class ViewRecorder {
     this.timer.unref();
   }
 
-  record(ctx: ActorContext, resourceId: string, details: Record<string, unknown>): void {
-    this.buffer.push({
-      ctx,
-      entry: { action: 'dashboard.view', resourceType: 'dashboard', resourceId, details },
-      occurredAt: new Date().toISOString(),
-    });
-    if (this.buffer.length >= this.options.batchSize) void this.flush();
+  /** Views buffered and not yet written. */
+  get pending(): number {
+    return this.views;
   }
 
-  get pending(): number {
-    return this.buffer.length;
+  record(ctx: ActorContext, resourceId: string, route: string, requestId: string): void {
+    const key = `${ctx.tenantId}\u0000${ctx.actor}\u0000${resourceId}`;
+    const now = new Date().toISOString();
+    const group = this.groups.get(key);
+    if (group) {
+      group.count += 1;
+      group.lastAt = now;
+      if (group.requestIds.length < MAX_REQUEST_IDS) group.requestIds.push(requestId);
+    } else {
+      this.groups.set(key, {
+        ctx: { ...ctx, requestId },
+        resourceId,
+        route,
+        count: 1,
+        firstAt: now,
+        lastAt: now,
+        requestIds: [requestId],
+      });
+    }
+    this.views += 1;
+    if (this.views >= this.options.batchSize) void this.flush();
   }
 
   /** Writes what is buffered; concurrent calls share one flush. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    if (this.buffer.length === 0) return Promise.resolve();
+    if (this.groups.size === 0) return Promise.resolve();
     this.flushing = this.write().finally(() => {
       this.flushing = null;
     });
@@ -74,31 +107,74 @@ export class ViewRecorder {
   }
 
   private async write(): Promise<void> {
-    const batch = this.buffer;
-    this.buffer = [];
-    const byTenant = new Map<string, AuditRecord[]>();
-    for (const record of batch) {
-      const list = byTenant.get(record.ctx.tenantId) ?? [];
-      list.push(record);
-      byTenant.set(record.ctx.tenantId, list);
+    const batch = this.groups;
+    this.groups = new Map();
+    this.views = 0;
+    const byTenant = new Map<string, Array<[string, ViewGroup]>>();
+    for (const entry of batch) {
+      const tenantId = entry[1].ctx.tenantId;
+      const list = byTenant.get(tenantId) ?? [];
+      list.push(entry);
+      byTenant.set(tenantId, list);
     }
-    for (const [tenantId, records] of byTenant) {
+    for (const [tenantId, entries] of byTenant) {
       try {
-        await withTenant(this.knex, tenantId, (trx) => appendAuditBatch(trx, records));
-        this.options.onFlushed?.(records.length);
+        await withTenant(this.knex, tenantId, (trx) =>
+          appendAuditBatch(
+            trx,
+            entries.map(([, group]) => toRecord(group)),
+          ),
+        );
+        this.options.onFlushed?.(entries.length);
       } catch (error) {
-        this.requeue(records);
-        this.options.onError?.(error, this.buffer.length);
+        this.requeue(entries);
+        this.options.onError?.(error, this.views);
       }
     }
   }
 
-  private requeue(records: AuditRecord[]): void {
-    this.buffer = records.concat(this.buffer);
-    const excess = this.buffer.length - this.maxBuffered;
-    if (excess > 0) {
-      this.buffer.splice(0, excess);
-      this.options.onDropped?.(excess);
+  /** Puts groups back after a failed write, merged with views recorded since. */
+  private requeue(entries: Array<[string, ViewGroup]>): void {
+    const merged = new Map(entries);
+    for (const [key, newer] of this.groups) {
+      const older = merged.get(key);
+      if (!older) {
+        merged.set(key, newer);
+        continue;
+      }
+      older.count += newer.count;
+      older.lastAt = newer.lastAt;
+      older.requestIds.push(
+        ...newer.requestIds.slice(0, Math.max(0, MAX_REQUEST_IDS - older.requestIds.length)),
+      );
     }
+    let dropped = 0;
+    for (const [key, group] of merged) {
+      if (merged.size <= this.maxGroups) break;
+      merged.delete(key);
+      dropped += group.count;
+    }
+    this.groups = merged;
+    this.views = [...merged.values()].reduce((sum, group) => sum + group.count, 0);
+    if (dropped > 0) this.options.onDropped?.(dropped);
   }
+}
+
+function toRecord(group: ViewGroup): AuditRecord {
+  return {
+    ctx: group.ctx,
+    occurredAt: group.firstAt,
+    entry: {
+      action: 'dashboard.view',
+      resourceType: 'dashboard',
+      resourceId: group.resourceId,
+      details: {
+        route: group.route,
+        count: group.count,
+        first_at: group.firstAt,
+        last_at: group.lastAt,
+        request_ids: group.requestIds,
+      },
+    },
+  };
 }

@@ -7,9 +7,10 @@ const DASHBOARD_PREFIX = '/financial/dashboard';
 
 /**
  * Audits dashboard views without slowing them down: each successful dashboard response is
- * counted (findash_dashboard_views_total) and buffered after it is sent; the buffer is written
- * in batches (AUDIT_VIEW_FLUSH_MS / AUDIT_VIEW_BATCH_SIZE) and once more on shutdown, before
- * the database pool closes.
+ * counted (findash_dashboard_views_total) and recorded after it is sent; the recorder groups
+ * views per viewer and endpoint and writes them every AUDIT_VIEW_FLUSH_MS or
+ * AUDIT_VIEW_BATCH_SIZE views, and once more on shutdown, before the database pool closes
+ * (app/audit/view-recorder.ts).
  */
 export default fp(
   async (fastify) => {
@@ -18,12 +19,15 @@ export default fp(
       flushIntervalMs: config.AUDIT_VIEW_FLUSH_MS,
       batchSize: config.AUDIT_VIEW_BATCH_SIZE,
       onFlushed: () => fastify.outboxPublisher?.nudge(),
+      onDropped: (views) =>
+        fastify.log.error({ dropped: views }, 'dashboard view audit buffer full; oldest views dropped'),
       onError: (error, pending) => {
         fastify.recordDbError(error);
-        fastify.log.warn({ err: (error as Error).message, pending }, 'dashboard views not written yet; will retry');
+        fastify.log.warn(
+          { err: (error as Error).message, pending },
+          'dashboard views not written yet; will retry',
+        );
       },
-      onDropped: (count) =>
-        fastify.log.error({ dropped: count }, 'dashboard view audit buffer full; oldest views dropped'),
     });
     fastify.decorate('viewRecorder', recorder);
 
@@ -34,7 +38,7 @@ export default fp(
       if (!actor) return;
       metrics.dashboardViews.inc({ tenant_type: actor.tenantType });
       const part = route.slice(DASHBOARD_PREFIX.length).replace(/^\//, '') || 'dashboard';
-      recorder.record({ ...actor, requestId: request.id }, part, { route });
+      recorder.record(actor, part, route, request.id);
     });
     fastify.addHook('onReady', async () => recorder.start());
     fastify.addHook('onClose', async () => {

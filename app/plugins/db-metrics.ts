@@ -16,7 +16,18 @@ import { DomainError } from '../domain/errors.js';
  */
 type ErrorKind = 'connection' | 'query' | 'timeout';
 
-const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT']);
+const CONNECTION_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+]);
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 export function dbErrorKind(error: unknown): ErrorKind | null {
@@ -25,7 +36,11 @@ export function dbErrorKind(error: unknown): ErrorKind | null {
   if (e.name === 'KnexTimeoutError' || e.code === '57014') return 'timeout';
   if (/timeout/i.test(e.message ?? '') && /connect/i.test(e.message ?? '')) return 'timeout';
   if (e.code && (CONNECTION_CODES.has(e.code) || e.code.startsWith('08'))) return 'connection';
-  if (/Connection terminated|connection is closed|Client has encountered a connection error/i.test(e.message ?? '')) {
+  if (
+    /Connection terminated|connection is closed|Client has encountered a connection error/i.test(
+      e.message ?? '',
+    )
+  ) {
     return 'connection';
   }
   if (e.code && SQLSTATE.test(e.code)) return 'query';
@@ -45,7 +60,9 @@ const ROUTING_KEY = /^audit\.(?:user|organization)\.([a-z0-9_.-]{1,64})$/;
 
 /** "select:accounts", "insert:audit_outbox", "transaction" … bounded by the schema. */
 function operationOf(sql: string): string {
-  const verb = /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release)\b/i.exec(sql)?.[1]?.toLowerCase();
+  const verb = /^\s*(select|insert|update|delete|with|begin|commit|rollback|savepoint|release)\b/i
+    .exec(sql)?.[1]
+    ?.toLowerCase();
   if (!verb) return 'other';
   if (['begin', 'commit', 'rollback', 'savepoint', 'release'].includes(verb)) return 'transaction';
   const table = /\b(?:from|into|update)\s+"?([a-z_][a-z0-9_]*)"?/i.exec(sql)?.[1]?.toLowerCase();
@@ -161,20 +178,30 @@ export default fp(
     });
     metrics.onScrape(async () => {
       try {
-        const stats = await withDeadline(2000, db.transaction(
-          async (trx) => {
-            await trx.raw(`select set_config('statement_timeout', '1000', true), set_config('app.platform', 'on', true)`);
-            const result = await trx.raw<{
-              rows: Array<{ size: string; lock_waits: number; active_tenants: number; outbox_depth: number }>;
-            }>(`
+        const stats = await withDeadline(
+          2000,
+          db.transaction(
+            async (trx) => {
+              await trx.raw(
+                `select set_config('statement_timeout', '1000', true), set_config('app.platform', 'on', true)`,
+              );
+              const result = await trx.raw<{
+                rows: Array<{
+                  size: string;
+                  lock_waits: number;
+                  active_tenants: number;
+                  outbox_depth: number;
+                }>;
+              }>(`
               select pg_database_size(current_database())::text as size,
                      (select count(distinct pid) from pg_locks where not granted)::int as lock_waits,
                      (select count(*) from tenants where status = 'active')::int as active_tenants,
                      (select count(*) from audit_outbox)::int as outbox_depth`);
-            return result.rows[0];
-          },
-          { readOnly: true },
-        ));
+              return result.rows[0];
+            },
+            { readOnly: true },
+          ),
+        );
         if (!stats) return;
         metrics.dbSize.set(Number(stats.size));
         metrics.dbLockWaits.set(stats.lock_waits);
@@ -182,7 +209,10 @@ export default fp(
         metrics.outboxDepth.set(stats.outbox_depth);
       } catch (error) {
         recordError(error);
-        fastify.log.warn({ err: (error as Error).message }, 'database statistics unavailable for this scrape');
+        fastify.log.warn(
+          { err: (error as Error).message },
+          'database statistics unavailable for this scrape',
+        );
       }
     });
   },

@@ -47,7 +47,9 @@ function explain(error: unknown): DomainError {
   }
   if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
     // The identity provider's keys could not be fetched: our dependency failed, not the client.
-    return new DomainError(503, 'the identity provider keys are unavailable; retry shortly', { retryAfter: 5 });
+    return new DomainError(503, 'the identity provider keys are unavailable; retry shortly', {
+      retryAfter: 5,
+    });
   }
   return unauthorized('token is malformed or not a signed JWT');
 }

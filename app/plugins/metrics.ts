@@ -29,7 +29,10 @@ export class AppMetrics {
   );
   readonly dbErrors = this.counter('findash_db_errors_total', 'PostgreSQL errors', ['kind']);
   readonly dbPool = this.gauge('findash_db_pool_connections', 'PostgreSQL pool connections', ['state']);
-  readonly dbPoolMax = this.gauge('findash_db_pool_max', 'Configured PostgreSQL pool size (DATABASE_POOL_MAX)');
+  readonly dbPoolMax = this.gauge(
+    'findash_db_pool_max',
+    'Configured PostgreSQL pool size (DATABASE_POOL_MAX)',
+  );
   readonly dbQueryDuration = new Histogram({
     name: 'findash_db_query_duration_seconds',
     help: 'Duration of database queries by operation (statement and table)',
@@ -48,7 +51,10 @@ export class AppMetrics {
     'Backends waiting on a lock (collected at scrape)',
   );
   readonly outboxDepth = this.gauge('findash_outbox_depth', 'Audit events not yet published to RabbitMQ');
-  readonly outboxPublished = this.counter('findash_outbox_published_total', 'Audit events confirmed by RabbitMQ');
+  readonly outboxPublished = this.counter(
+    'findash_outbox_published_total',
+    'Audit events confirmed by RabbitMQ',
+  );
   readonly outboxFailures = this.counter(
     'findash_outbox_publish_failures_total',
     'Failed attempts to publish audit events',

@@ -15,7 +15,10 @@ const SECRETS = [
 
 export function scrubText(text: string): string {
   return SECRETS.reduce(
-    (out, pattern) => out.replace(pattern, (match) => (match.includes('://') ? match.replace(/:[^:@/]+@$/, ':[redacted]@') : '[redacted]')),
+    (out, pattern) =>
+      out.replace(pattern, (match) =>
+        match.includes('://') ? match.replace(/:[^:@/]+@$/, ':[redacted]@') : '[redacted]',
+      ),
     text,
   );
 }
@@ -26,7 +29,9 @@ function scrubValue(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => scrubValue(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = /authorization|cookie|password|secret|token/i.test(key) ? '[redacted]' : scrubValue(item, depth + 1);
+    out[key] = /authorization|cookie|password|secret|token/i.test(key)
+      ? '[redacted]'
+      : scrubValue(item, depth + 1);
   }
   return out;
 }
@@ -60,11 +65,13 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
  */
 export function reportableError(error: unknown): unknown {
   const e = error as { code?: unknown; message?: unknown; name?: unknown; stack?: unknown } | null;
-  if (!e || typeof e.code !== 'string' || !SQLSTATE.test(e.code) || typeof e.message !== 'string') return error;
+  if (!e || typeof e.code !== 'string' || !SQLSTATE.test(e.code) || typeof e.message !== 'string')
+    return error;
   const cut = e.message.lastIndexOf(' - ');
   const clean = new Error(`PostgreSQL ${e.code}: ${cut >= 0 ? e.message.slice(cut + 3) : e.message}`);
   clean.name = typeof e.name === 'string' ? e.name : 'DatabaseError';
-  const frames = typeof e.stack === 'string' ? e.stack.split('\n').filter((line) => line.startsWith('    at ')) : [];
+  const frames =
+    typeof e.stack === 'string' ? e.stack.split('\n').filter((line) => line.startsWith('    at ')) : [];
   clean.stack = [`${clean.name}: ${clean.message}`, ...frames].join('\n');
   return clean;
 }

@@ -25,11 +25,15 @@ export async function startMemcached(): Promise<MemcachedServer> {
   let child: ChildProcess | null = null;
 
   async function launch(): Promise<void> {
-    const proc = spawn('memcached', ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-u', 'nobody', '-m', '64'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const proc = spawn(
+      'memcached',
+      ['-p', String(port), '-l', '127.0.0.1', '-U', '0', '-u', 'nobody', '-m', '64'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
-    proc.stderr?.on('data', (chunk: Buffer) => {
+    proc.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     const failed = once(proc, 'exit').then(([code]) => {

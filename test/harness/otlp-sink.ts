@@ -22,7 +22,11 @@ export interface ReceivedSpan {
 export interface OtlpSink {
   readonly endpoint: string;
   readonly spans: ReceivedSpan[];
-  waitFor(what: string, predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;
+  waitFor(
+    what: string,
+    predicate: (spans: ReceivedSpan[]) => boolean,
+    timeoutMs?: number,
+  ): Promise<ReceivedSpan[]>;
   close(): Promise<void>;
 }
 
@@ -41,7 +45,14 @@ interface OtlpJson {
     resource?: { attributes?: KeyValue[] };
     scopeSpans?: Array<{
       scope?: { name?: string };
-      spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: KeyValue[] }>;
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: KeyValue[];
+      }>;
     }>;
   }>;
 }
@@ -49,7 +60,12 @@ interface OtlpJson {
 function attributes(list: KeyValue[] | undefined): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const { key, value } of list ?? []) {
-    out[key] = value.stringValue ?? (value.intValue !== undefined ? Number(value.intValue) : undefined) ?? value.doubleValue ?? value.boolValue ?? '';
+    out[key] =
+      value.stringValue ??
+      (value.intValue !== undefined ? Number(value.intValue) : undefined) ??
+      value.doubleValue ??
+      value.boolValue ??
+      '';
   }
   return out;
 }
@@ -101,7 +117,8 @@ export async function startOtlpSink(): Promise<OtlpSink> {
     async waitFor(what, predicate, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(spans)) {
-        if (Date.now() > deadline) throw new Error(`no ${what} among ${spans.length} spans after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`no ${what} among ${spans.length} spans after ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 100));
       }
       return spans;

@@ -77,12 +77,16 @@ export async function startRabbitMQ(): Promise<RabbitMQServer> {
     output = '';
     // The Debian wrapper (/usr/sbin) switches to the rabbitmq user and its shared cookie; the
     // script it wraps runs the node as we are, with our environment.
-    const proc = spawn(path.join(RABBIT_BIN, 'rabbitmq-server'), [], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(path.join(RABBIT_BIN, 'rabbitmq-server'), [], {
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const keep = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-4000);
     };
-    proc.stdout?.on('data', keep);
-    proc.stderr?.on('data', keep);
+    proc.stdout.on('data', keep);
+    proc.stderr.on('data', keep);
     child = proc;
     const deadline = Date.now() + 180_000;
     for (;;) {
@@ -92,7 +96,8 @@ export async function startRabbitMQ(): Promise<RabbitMQServer> {
         await connection.close();
         break;
       } catch {
-        if (Date.now() > deadline) throw new Error(`RabbitMQ did not accept AMQP connections within 180 s:\n${output}`);
+        if (Date.now() > deadline)
+          throw new Error(`RabbitMQ did not accept AMQP connections within 180 s:\n${output}`);
         await new Promise((r) => setTimeout(r, 250));
       }
     }

@@ -5,7 +5,16 @@ import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/
 import { addIncome, createAccount, get, outboxCount, waitFor } from './instances.js';
 
 interface AuditPage {
-  data: Array<{ id: string; action: string; actor: string; resource_type: string; resource_id: string | null; occurred_at: string; request_id: string | null }>;
+  data: Array<{
+    id: string;
+    action: string;
+    actor: string;
+    resource_type: string;
+    resource_id: string | null;
+    occurred_at: string;
+    request_id: string | null;
+    details: Record<string, unknown>;
+  }>;
   next_cursor: string | null;
 }
 
@@ -41,7 +50,7 @@ describe('audit log', () => {
     expect(page.data[0]).toMatchObject({
       action: 'transaction.create',
       resource_type: 'transaction',
-      resource_id: (write.json() as { id: string }).id,
+      resource_id: write.json<{ id: string }>().id,
       actor: 'token:admin-client',
       request_id: write.headers['x-request-id'],
     });
@@ -54,7 +63,9 @@ describe('audit log', () => {
   });
 
   it('pages with a keyset cursor, never repeating or skipping an event', async () => {
-    const all = (await get(t.app, '/financial/audit?limit=500&resource_type=transaction', tenant.tokens.admin)).json<AuditPage>();
+    const all = (
+      await get(t.app, '/financial/audit?limit=500&resource_type=transaction', tenant.tokens.admin)
+    ).json<AuditPage>();
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -71,16 +82,26 @@ describe('audit log', () => {
   });
 
   it('filters by action, actor and time range', async () => {
-    const creates = (await get(t.app, '/financial/audit?action=account.create', tenant.tokens.admin)).json<AuditPage>();
+    const creates = (
+      await get(t.app, '/financial/audit?action=account.create', tenant.tokens.admin)
+    ).json<AuditPage>();
     expect(creates.data.map((e) => e.action)).toEqual(['account.create']);
-    const byActor = (await get(t.app, '/financial/audit?actor=token:nobody', tenant.tokens.admin)).json<AuditPage>();
+    const byActor = (
+      await get(t.app, '/financial/audit?actor=token:nobody', tenant.tokens.admin)
+    ).json<AuditPage>();
     expect(byActor.data).toEqual([]);
-    const mine = (await get(t.app, '/financial/audit?actor=token:admin-client&limit=500', tenant.tokens.admin)).json<AuditPage>();
+    const mine = (
+      await get(t.app, '/financial/audit?actor=token:admin-client&limit=500', tenant.tokens.admin)
+    ).json<AuditPage>();
     expect(mine.data.length).toBeGreaterThanOrEqual(7);
     const middle = mine.data[3]?.occurred_at ?? '';
-    const before = (await get(t.app, `/financial/audit?to=${encodeURIComponent(middle)}&limit=500`, tenant.tokens.admin)).json<AuditPage>();
+    const before = (
+      await get(t.app, `/financial/audit?to=${encodeURIComponent(middle)}&limit=500`, tenant.tokens.admin)
+    ).json<AuditPage>();
     expect(before.data.every((e) => Date.parse(e.occurred_at) < Date.parse(middle))).toBe(true);
-    const since = (await get(t.app, `/financial/audit?from=${encodeURIComponent(middle)}&limit=500`, tenant.tokens.admin)).json<AuditPage>();
+    const since = (
+      await get(t.app, `/financial/audit?from=${encodeURIComponent(middle)}&limit=500`, tenant.tokens.admin)
+    ).json<AuditPage>();
     expect(since.data.every((e) => Date.parse(e.occurred_at) >= Date.parse(middle))).toBe(true);
     expect(before.data.length + since.data.length).toBe(mine.data.length);
   });
@@ -95,7 +116,11 @@ describe('audit log', () => {
     ];
     for (const [url, field] of cases) {
       const res = await get(t.app, url, tenant.tokens.admin);
-      expect({ url, status: res.statusCode, field: res.json<{ field?: string }>().field }).toEqual({ url, status: 400, field });
+      expect({ url, status: res.statusCode, field: res.json<{ field?: string }>().field }).toEqual({
+        url,
+        status: 400,
+        field,
+      });
     }
     // Another tenant's cursor works only as a position: it never reveals that tenant's events.
     const otherPage = (await get(t.app, '/financial/audit?limit=1', other.tokens.admin)).json<AuditPage>();
@@ -103,17 +128,34 @@ describe('audit log', () => {
   });
 
   it('records dashboard views in the log shortly after they are served', async () => {
-    const res = await t.app.inject({ url: '/financial/dashboard/accounts', headers: bearer(tenant.tokens.viewer) });
+    const res = await t.app.inject({
+      url: '/financial/dashboard/accounts',
+      headers: bearer(tenant.tokens.viewer),
+    });
     expect(res.statusCode).toBe(200);
     const view = await waitFor('the view event', async () => {
-      const page = (await get(t.app, '/financial/audit?action=dashboard.view', tenant.tokens.admin)).json<AuditPage>();
+      const page = (
+        await get(t.app, '/financial/audit?action=dashboard.view', tenant.tokens.admin)
+      ).json<AuditPage>();
       return page.data[0];
     });
-    expect(view).toMatchObject({ resource_type: 'dashboard', resource_id: 'accounts', actor: 'token:viewer-client', request_id: res.headers['x-request-id'] });
+    expect(view).toMatchObject({
+      resource_type: 'dashboard',
+      resource_id: 'accounts',
+      actor: 'token:viewer-client',
+      request_id: res.headers['x-request-id'],
+      details: {
+        count: 1,
+        route: '/financial/dashboard/accounts',
+        request_ids: [res.headers['x-request-id']],
+      },
+    });
   });
 
   it('keeps events in the outbox while no broker is configured', async () => {
-    const events = await asPlatform(t.owner, async (trx) => Number((await trx('audit_events').count<{ c: string }[]>('* as c'))[0]?.c));
+    const events = await asPlatform(t.owner, async (trx) =>
+      Number((await trx('audit_events').count<{ c: string }[]>('* as c'))[0]?.c),
+    );
     expect(await outboxCount(t)).toBe(events);
     const health = (await t.app.inject({ url: '/health' })).json<{ checks: Record<string, unknown> }>();
     expect(health.checks.rabbitmq).toBeUndefined();

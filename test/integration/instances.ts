@@ -32,18 +32,33 @@ export async function post(
   token: string,
   payload: unknown,
 ): Promise<LightMyRequestResponse> {
-  return app.inject({ method: 'POST', url, headers: bearer(token), payload: payload as Record<string, unknown> });
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: bearer(token),
+    payload: payload as Record<string, unknown>,
+  });
 }
 
 /** Creates an account through the real write endpoint; returns its id. */
-export async function createAccount(app: FastifyInstance, token: string, name: string, currency = 'USD'): Promise<string> {
+export async function createAccount(
+  app: FastifyInstance,
+  token: string,
+  name: string,
+  currency = 'USD',
+): Promise<string> {
   const res = await post(app, '/financial/accounts', token, { name, account_type: 'checking', currency });
   if (res.statusCode !== 201) throw new Error(`account create answered ${res.statusCode}: ${res.body}`);
-  return (res.json() as { id: string }).id;
+  return res.json<{ id: string }>().id;
 }
 
 /** Records a posted income through the real write endpoint. */
-export async function addIncome(app: FastifyInstance, token: string, accountId: string, amount: string): Promise<LightMyRequestResponse> {
+export async function addIncome(
+  app: FastifyInstance,
+  token: string,
+  accountId: string,
+  amount: string,
+): Promise<LightMyRequestResponse> {
   return post(app, '/financial/transactions', token, {
     account_id: accountId,
     amount,
@@ -62,7 +77,8 @@ export function sample(text: string, name: string, labels: Record<string, string
     const match = /^([a-zA-Z_:][\w:]*)(\{([^}]*)\})?\s+(\S+)$/.exec(line);
     if (!match || match[1] !== name) continue;
     const have = new Map<string, string>();
-    for (const pair of (match[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) have.set(pair[1] ?? '', pair[2] ?? '');
+    for (const pair of (match[3] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g))
+      have.set(pair[1] ?? '', pair[2] ?? '');
     if (wanted.every(([k, v]) => have.get(k) === v)) return Number(match[4]);
   }
   return 0;
@@ -77,7 +93,9 @@ export async function scrape(app: FastifyInstance): Promise<string> {
 /** Rows of audit_outbox, across tenants (platform scope, as the publisher reads them). */
 export async function outboxCount(t: TestApp): Promise<number> {
   return asPlatform(t.owner, async (trx) => {
-    const [row] = (await trx('audit_outbox').count<{ count: string }[]>('* as count')) as Array<{ count: string | number }>;
+    const [row] = (await trx('audit_outbox').count<{ count: string }[]>('* as count')) as Array<{
+      count: string | number;
+    }>;
     return Number(row?.count ?? 0);
   });
 }
@@ -115,7 +133,9 @@ export async function pool<T>(n: number, concurrency: number, work: (i: number) 
 /** findash_db_query_duration_seconds_count by operation, from a scrape. */
 export function queryCounts(text: string): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const match of text.matchAll(/^findash_db_query_duration_seconds_count\{operation="([^"]+)"\} (\S+)$/gm)) {
+  for (const match of text.matchAll(
+    /^findash_db_query_duration_seconds_count\{operation="([^"]+)"\} (\S+)$/gm,
+  )) {
     counts[match[1] ?? ''] = Number(match[2]);
   }
   return counts;

@@ -72,7 +72,12 @@ describe('JWT bearer tokens', () => {
     });
     await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
     jwksUrl = `http://127.0.0.1:${(idp.address() as AddressInfo).port}/.well-known/jwks.json`;
-    t = await startTestApp({ JWT_JWKS_URL: jwksUrl, JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, RATE_LIMIT_DEFAULT_RPM: '0' });
+    t = await startTestApp({
+      JWT_JWKS_URL: jwksUrl,
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: AUDIENCE,
+      RATE_LIMIT_DEFAULT_RPM: '0',
+    });
     tenant = await t.createTenant();
     await asPlatform(t.owner, (trx) =>
       trx('rbac_bindings').insert([
@@ -112,7 +117,10 @@ describe('JWT bearer tokens', () => {
       payload: { name: 'By Alice', account_type: 'cash', currency: 'USD' },
     });
     expect(created.statusCode).toBe(201);
-    const audit = await t.app.inject({ url: '/financial/audit?action=account.create', headers: bearer(alice) });
+    const audit = await t.app.inject({
+      url: '/financial/audit?action=account.create',
+      headers: bearer(alice),
+    });
     expect(audit.json<{ data: Array<{ actor: string }> }>().data[0]?.actor).toBe('jwt:alice@example.test');
   });
 
@@ -124,7 +132,13 @@ describe('JWT bearer tokens', () => {
       'wrong issuer': await token(rsa, {}, { iss: 'https://evil.example.test/' }),
       'wrong key, same kid': await token(stranger),
       'unknown kid': await token(stranger, {}, { kid: 'nope' }),
-      'alg none': unsigned({ sub: 'alice@example.test', iss: ISSUER, aud: AUDIENCE, exp: now + 300, 'findash.io/tenant': tenant.name }),
+      'alg none': unsigned({
+        sub: 'alice@example.test',
+        iss: ISSUER,
+        aud: AUDIENCE,
+        exp: now + 300,
+        'findash.io/tenant': tenant.name,
+      }),
       'HS256 with the public key as secret': await hs256WithPublicKey(rsa.jwk, now),
       garbage: 'not.a.jwt',
     };
@@ -138,10 +152,17 @@ describe('JWT bearer tokens', () => {
 
   it('refuses tokens without a tenant (401) and subjects without a role in the tenant (403)', async () => {
     const noTenant = await token(rsa, { 'findash.io/tenant': undefined });
-    expect(await dashboard(t.app, noTenant)).toMatchObject({ status: 401, message: expect.stringMatching(/tenant claim/) });
-    expect(await dashboard(t.app, await token(rsa, {}, { sub: 'mallory@example.test' }))).toMatchObject({ status: 403 });
+    expect(await dashboard(t.app, noTenant)).toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/tenant claim/),
+    });
+    expect(await dashboard(t.app, await token(rsa, {}, { sub: 'mallory@example.test' }))).toMatchObject({
+      status: 403,
+    });
     const otherTenant = await t.createTenant();
-    expect(await dashboard(t.app, await token(rsa, { 'findash.io/tenant': otherTenant.name }))).toMatchObject({ status: 403 });
+    expect(await dashboard(t.app, await token(rsa, { 'findash.io/tenant': otherTenant.name }))).toMatchObject(
+      { status: 403 },
+    );
   });
 
   it('works with keys configured inline (JWT_JWKS) instead of a URL', async () => {
@@ -166,7 +187,10 @@ describe('JWT bearer tokens', () => {
       const result = await dashboard(cold, await token(rsa));
       expect(result.status).toBe(503);
       // API tokens do not depend on the identity provider.
-      expect((await cold.inject({ url: '/financial/dashboard/summary', headers: bearer(tenant.tokens.viewer) })).statusCode).toBe(200);
+      expect(
+        (await cold.inject({ url: '/financial/dashboard/summary', headers: bearer(tenant.tokens.viewer) }))
+          .statusCode,
+      ).toBe(200);
     } finally {
       jwksAvailable = true;
       await cold.close();
@@ -186,6 +210,8 @@ async function hs256WithPublicKey(jwk: JWK, now: number): Promise<string> {
   const { createHmac } = await import('node:crypto');
   const header = base64url({ alg: 'HS256', typ: 'JWT', kid: jwk.kid });
   const payload = base64url({ sub: 'alice@example.test', iss: ISSUER, aud: AUDIENCE, exp: now + 300 });
-  const signature = createHmac('sha256', JSON.stringify(jwk)).update(`${header}.${payload}`).digest('base64url');
+  const signature = createHmac('sha256', JSON.stringify(jwk))
+    .update(`${header}.${payload}`)
+    .digest('base64url');
   return `${header}.${payload}.${signature}`;
 }

@@ -40,7 +40,13 @@ describe('GET /metrics', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const names = await contractNames();
-    expect(names).toEqual(expect.arrayContaining(['http_request_duration_seconds', 'findash_outbox_depth', 'process_cpu_seconds_total']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'http_request_duration_seconds',
+        'findash_outbox_depth',
+        'process_cpu_seconds_total',
+      ]),
+    );
     expect(names.length).toBeGreaterThanOrEqual(23);
     const missing = names.filter((name) => !exposed(res.body).has(name));
     expect(missing).toEqual([]);
@@ -52,13 +58,35 @@ describe('GET /metrics', () => {
     await get(t.app, '/financial/dashboard', tenant.tokens.viewer);
     for (let i = 0; i < 5; i += 1) await t.app.inject({ url: `/no/such/path/${i}` });
     const text = await scrape(t.app);
-    const routes = new Set([...text.matchAll(/^http_request_duration_seconds_count\{[^}]*route="([^"]*)"/gm)].map((m) => m[1]));
-    expect(routes).toEqual(
-      new Set(['/metrics', '/financial/accounts', '/financial/accounts/:id', '/financial/dashboard', 'unmatched']),
+    const routes = new Set(
+      [...text.matchAll(/^http_request_duration_seconds_count\{[^}]*route="([^"]*)"/gm)].map((m) => m[1]),
     );
-    expect(sample(text, 'http_request_duration_seconds_count', { method: 'GET', route: '/financial/accounts/:id', status_code: '200' })).toBe(1);
-    expect(sample(text, 'http_request_duration_seconds_count', { method: 'POST', route: '/financial/accounts', status_code: '201' })).toBe(1);
-    expect(sample(text, 'http_request_duration_seconds_count', { route: 'unmatched', status_code: '404' })).toBe(5);
+    expect(routes).toEqual(
+      new Set([
+        '/metrics',
+        '/financial/accounts',
+        '/financial/accounts/:id',
+        '/financial/dashboard',
+        'unmatched',
+      ]),
+    );
+    expect(
+      sample(text, 'http_request_duration_seconds_count', {
+        method: 'GET',
+        route: '/financial/accounts/:id',
+        status_code: '200',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/financial/accounts',
+        status_code: '201',
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, 'http_request_duration_seconds_count', { route: 'unmatched', status_code: '404' }),
+    ).toBe(5);
     expect(text).not.toContain(account);
     expect(text).not.toContain(tenant.id);
   });
@@ -67,7 +95,12 @@ describe('GET /metrics', () => {
     const account = await createAccount(t.app, tenant.tokens.admin, 'Counted');
     await addIncome(t.app, tenant.tokens.admin, account, '3.00');
     // A refused write (unknown account) rolls back: its audit event never existed.
-    const refused = await addIncome(t.app, tenant.tokens.admin, '00000000-0000-4000-8000-000000000000', '3.00');
+    const refused = await addIncome(
+      t.app,
+      tenant.tokens.admin,
+      '00000000-0000-4000-8000-000000000000',
+      '3.00',
+    );
     expect(refused.statusCode).toBeGreaterThanOrEqual(400);
     await get(t.app, '/financial/dashboard/summary', tenant.tokens.viewer);
     await get(t.app, '/financial/dashboard/summary', tenant.tokens.viewer);
@@ -77,8 +110,12 @@ describe('GET /metrics', () => {
     expect(sample(text, 'findash_audit_events_total', { action: 'account.create' })).toBe(2);
     expect(sample(text, 'findash_cache_hits_total', { cache: 'dashboard' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'findash_cache_misses_total', { cache: 'dashboard' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'findash_db_slow_queries_total', { operation: 'select:accounts' })).toBeGreaterThan(0);
-    expect(sample(text, 'findash_db_query_duration_seconds_count', { operation: 'insert:transactions' })).toBe(1);
+    expect(sample(text, 'findash_db_slow_queries_total', { operation: 'select:accounts' })).toBeGreaterThan(
+      0,
+    );
+    expect(
+      sample(text, 'findash_db_query_duration_seconds_count', { operation: 'insert:transactions' }),
+    ).toBe(1);
     expect(sample(text, 'findash_db_pool_max')).toBe(t.config.DATABASE_POOL_MAX);
     expect(sample(text, 'findash_db_pool_connections', { state: 'total' })).toBeGreaterThan(0);
     expect(sample(text, 'findash_db_size_bytes')).toBeGreaterThan(1_000_000);
@@ -94,9 +131,14 @@ describe('GET /metrics', () => {
     // A 1 ms statement timeout makes the dashboard queries fail the way an overloaded database would.
     const replica = await startReplica(t, { DATABASE_STATEMENT_TIMEOUT_MS: '1' });
     try {
-      const res = await replica.inject({ url: '/financial/dashboard', headers: bearer(tenant.tokens.viewer) });
+      const res = await replica.inject({
+        url: '/financial/dashboard',
+        headers: bearer(tenant.tokens.viewer),
+      });
       expect(res.statusCode).toBe(503);
-      expect(sample(await scrape(replica), 'findash_db_errors_total', { kind: 'timeout' })).toBeGreaterThan(0);
+      expect(sample(await scrape(replica), 'findash_db_errors_total', { kind: 'timeout' })).toBeGreaterThan(
+        0,
+      );
     } finally {
       await replica.close();
     }
@@ -107,7 +149,12 @@ describe('GET /metrics', () => {
     try {
       await get(replica, '/financial/dashboard', tenant.tokens.viewer);
       const mine = await scrape(replica);
-      expect(sample(mine, 'http_request_duration_seconds_count', { route: '/financial/dashboard', status_code: '200' })).toBe(1);
+      expect(
+        sample(mine, 'http_request_duration_seconds_count', {
+          route: '/financial/dashboard',
+          status_code: '200',
+        }),
+      ).toBe(1);
       expect(sample(mine, 'http_request_duration_seconds_count', { route: 'unmatched' })).toBe(0);
     } finally {
       await replica.close();

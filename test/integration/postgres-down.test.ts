@@ -23,7 +23,11 @@ import { sample, scrape, waitFor } from './instances.js';
  * must stay up for the other test files).
  */
 describe('PostgreSQL outage', () => {
-  const dataDir = path.join(repoRoot(), '.findash', `test-pg-outage-${process.pid}-${randomBytes(3).toString('hex')}`);
+  const dataDir = path.join(
+    repoRoot(),
+    '.findash',
+    `test-pg-outage-${process.pid}-${randomBytes(3).toString('hex')}`,
+  );
   const password = randomBytes(12).toString('hex');
   let port: number;
   let pg: EmbeddedServer;
@@ -67,8 +71,8 @@ describe('PostgreSQL outage', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await app?.close();
-    await pg?.stop().catch(() => undefined);
+    await app.close();
+    await pg.stop().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   }, 60_000);
 
@@ -94,14 +98,24 @@ describe('PostgreSQL outage', () => {
     expect((await app.inject({ url: '/health/ready' })).statusCode).toBe(503);
     expect((await app.inject({ url: '/health/live' })).statusCode).toBe(200);
     const metrics = await scrape(app);
-    expect(sample(metrics, 'findash_db_errors_total', { kind: 'connection' }) + sample(metrics, 'findash_db_errors_total', { kind: 'timeout' })).toBeGreaterThan(0);
+    expect(
+      sample(metrics, 'findash_db_errors_total', { kind: 'connection' }) +
+        sample(metrics, 'findash_db_errors_total', { kind: 'timeout' }),
+    ).toBeGreaterThan(0);
 
     pg = await start();
-    const back = await waitFor('the dashboard to be served again', async () => {
-      const res = await app.inject({ url: '/financial/dashboard', headers: bearer(token) });
-      return res.statusCode === 200 ? res : null;
-    }, 30_000, 250);
+    const back = await waitFor(
+      'the dashboard to be served again',
+      async () => {
+        const res = await app.inject({ url: '/financial/dashboard', headers: bearer(token) });
+        return res.statusCode === 200 ? res : null;
+      },
+      30_000,
+      250,
+    );
     expect(back.json()).toHaveProperty('financial_summary');
-    expect((await app.inject({ url: '/health' })).json()).toMatchObject({ checks: { database: { status: 'up' } } });
+    expect((await app.inject({ url: '/health' })).json()).toMatchObject({
+      checks: { database: { status: 'up' } },
+    });
   }, 90_000);
 });

@@ -54,7 +54,15 @@ describe('per-tenant rate limit', () => {
   it('answers 429 with Retry-After once the tenant’s own limit is used, whichever token it uses', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      statuses.push((await get(t.app, '/financial/dashboard/summary', i % 2 ? limited.tokens.viewer : limited.tokens.admin)).statusCode);
+      statuses.push(
+        (
+          await get(
+            t.app,
+            '/financial/dashboard/summary',
+            i % 2 ? limited.tokens.viewer : limited.tokens.admin,
+          )
+        ).statusCode,
+      );
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
     const refused = await get(t.app, '/financial/dashboard/summary', limited.tokens.analyst);
@@ -77,9 +85,12 @@ describe('per-tenant rate limit', () => {
 
   it('applies RATE_LIMIT_DEFAULT_RPM to tenants without a limit of their own', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 9; i += 1) statuses.push((await get(t.app, '/financial/dashboard/summary', defaulted.tokens.viewer)).statusCode);
+    for (let i = 0; i < 9; i += 1)
+      statuses.push((await get(t.app, '/financial/dashboard/summary', defaulted.tokens.viewer)).statusCode);
     expect(statuses.filter((s) => s === 200)).toHaveLength(8);
     expect(statuses[8]).toBe(429);
-    expect(sample(await scrape(t.app), 'findash_rate_limited_total', { tenant_type: 'organization' })).toBe(1);
+    expect(sample(await scrape(t.app), 'findash_rate_limited_total', { tenant_type: 'organization' })).toBe(
+      1,
+    );
   });
 });

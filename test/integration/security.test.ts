@@ -27,7 +27,10 @@ describe('security headers, body limits and request deadlines', () => {
   });
 
   it('sends the usual security headers on API responses', async () => {
-    const res = await t.app.inject({ url: '/financial/dashboard/summary', headers: bearer(tenant.tokens.viewer) });
+    const res = await t.app.inject({
+      url: '/financial/dashboard/summary',
+      headers: bearer(tenant.tokens.viewer),
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers).toMatchObject({
       'x-content-type-options': 'nosniff',
@@ -54,7 +57,9 @@ describe('security headers, body limits and request deadlines', () => {
       const asset = await t.app.inject({ url: new URL(src, 'http://x/docs').pathname });
       expect({ src, status: asset.statusCode }).toEqual({ src, status: 200 });
     }
-    expect((await t.app.inject({ url: '/docs/json' })).json()).toMatchObject({ paths: expect.objectContaining({ '/financial/audit': expect.anything() }) });
+    expect((await t.app.inject({ url: '/docs/json' })).json()).toMatchObject({
+      paths: expect.objectContaining({ '/financial/audit': expect.anything() }),
+    });
   });
 
   it('refuses bodies over BODY_LIMIT_BYTES with 413 in the error shape', async () => {
@@ -65,7 +70,11 @@ describe('security headers, body limits and request deadlines', () => {
       payload: JSON.stringify({ name: 'x'.repeat(4000), account_type: 'cash', currency: 'USD' }),
     });
     expect(res.statusCode).toBe(413);
-    expect(res.json()).toMatchObject({ statusCode: 413, error: 'Payload Too Large', request_id: res.headers['x-request-id'] });
+    expect(res.json()).toMatchObject({
+      statusCode: 413,
+      error: 'Payload Too Large',
+      request_id: res.headers['x-request-id'],
+    });
   });
 
   it('answers a request stuck past REQUEST_TIMEOUT_MS with 503 instead of holding the client', async () => {
@@ -86,7 +95,7 @@ describe('security headers, body limits and request deadlines', () => {
         url: '/financial/transactions',
         headers: bearer(tenant.tokens.admin),
         payload: {
-          account_id: (created.json() as { id: string }).id,
+          account_id: created.json<{ id: string }>().id,
           amount: '1.00',
           currency: 'USD',
           transaction_type: 'income',
@@ -95,7 +104,11 @@ describe('security headers, body limits and request deadlines', () => {
       });
       expect(performance.now() - started).toBeLessThan(2000);
       expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({ statusCode: 503, error: 'Service Unavailable', request_id: res.headers['x-request-id'] });
+      expect(res.json()).toMatchObject({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        request_id: res.headers['x-request-id'],
+      });
     } finally {
       await blocker.rollback();
     }

@@ -18,7 +18,11 @@ describe('Sentry error reporting', () => {
 
   beforeAll(async () => {
     sink = await startSentrySink();
-    t = await startTestApp({ SENTRY_DSN: sink.dsn, DATABASE_STATEMENT_TIMEOUT_MS: '300', RATE_LIMIT_DEFAULT_RPM: '0' });
+    t = await startTestApp({
+      SENTRY_DSN: sink.dsn,
+      DATABASE_STATEMENT_TIMEOUT_MS: '300',
+      RATE_LIMIT_DEFAULT_RPM: '0',
+    });
     tenant = await t.createTenant();
     accountId = await createAccount(t.app, tenant.tokens.admin, 'Reported');
   });
@@ -59,7 +63,8 @@ describe('Sentry error reporting', () => {
       tenant_id: tenant.id,
       tenant_type: 'organization',
     });
-    const exception = (event?.exception as { values: Array<{ value: string; stacktrace?: unknown }> }).values[0];
+    const exception = (event?.exception as { values: Array<{ value: string; stacktrace?: unknown }> })
+      .values[0];
     expect(exception?.value).toMatch(/^PostgreSQL 57014: canceling statement due to statement timeout/);
     expect(exception?.stacktrace).toBeDefined();
     const raw = sink.envelopes.map((e) => e.raw).join('\n');

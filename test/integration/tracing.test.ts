@@ -44,8 +44,8 @@ describe('tracing', () => {
   }, 90_000);
 
   afterAll(async () => {
-    await server?.signal('SIGTERM');
-    await sink?.close();
+    await server.signal('SIGTERM');
+    await sink.close();
     await t.close();
   });
 
@@ -55,17 +55,25 @@ describe('tracing', () => {
     const requestId = res.headers.get('x-request-id');
 
     const spans = await sink.waitFor('dashboard request with pg spans', (all) => {
-      const root = all.find((s) => s.kind === SERVER && s.attributes['http.route'] === '/financial/dashboard');
+      const root = all.find(
+        (s) => s.kind === SERVER && s.attributes['http.route'] === '/financial/dashboard',
+      );
       return !!root && all.some((s) => s.traceId === root.traceId && s.scope.includes('pg'));
     });
-    const root = spans.find((s) => s.kind === SERVER && s.attributes['http.route'] === '/financial/dashboard') as ReceivedSpan;
+    const root = spans.find(
+      (s) => s.kind === SERVER && s.attributes['http.route'] === '/financial/dashboard',
+    ) as ReceivedSpan;
     expect(root.service).toBe('findash-api-test');
     expect(root.scope).toBe('@opentelemetry/instrumentation-http');
     const trace = spans.filter((s) => s.traceId === root.traceId);
     const byId = new Map(trace.map((s) => [s.spanId, s]));
-    const queries = trace.filter((s) => s.scope.includes('pg') && typeof s.attributes['db.query.text'] === 'string');
+    const queries = trace.filter(
+      (s) => s.scope.includes('pg') && typeof s.attributes['db.query.text'] === 'string',
+    );
     expect(queries.length).toBeGreaterThanOrEqual(2);
-    expect(queries.some((q) => /transaction_rollups_monthly/.test(String(q.attributes['db.query.text'])))).toBe(true);
+    expect(
+      queries.some((q) => /transaction_rollups_monthly/.test(String(q.attributes['db.query.text']))),
+    ).toBe(true);
     for (const query of queries) {
       expect(ancestors(query, byId).map((s) => s.spanId)).toContain(root.spanId);
     }
@@ -76,15 +84,21 @@ describe('tracing', () => {
     // The request's log lines carry its trace id.
     const lines = server.logs().filter((line) => (line.reqId ?? line.request_id) === requestId);
     expect(lines.length).toBeGreaterThan(0);
-    expect(lines.some((line) => line.trace_id === root.traceId && typeof line.span_id === 'string')).toBe(true);
+    expect(lines.some((line) => line.trace_id === root.traceId && typeof line.span_id === 'string')).toBe(
+      true,
+    );
   });
 
   it('does not trace scrapes and probes', async () => {
     await fetch(`${server.url}/metrics`);
     await fetch(`${server.url}/health/live`);
     await fetch(`${server.url}/financial/dashboard/summary`, { headers: bearer(tenant.tokens.viewer) });
-    await sink.waitFor('the summary request', (all) => all.some((s) => s.attributes['http.route'] === '/financial/dashboard/summary'));
-    const paths = sink.spans.map((s) => String(s.attributes['url.path'] ?? s.attributes['http.target'] ?? s.attributes['http.route'] ?? ''));
+    await sink.waitFor('the summary request', (all) =>
+      all.some((s) => s.attributes['http.route'] === '/financial/dashboard/summary'),
+    );
+    const paths = sink.spans.map((s) =>
+      String(s.attributes['url.path'] ?? s.attributes['http.target'] ?? s.attributes['http.route'] ?? ''),
+    );
     expect(paths.filter((p) => p.startsWith('/metrics') || p.startsWith('/health'))).toEqual([]);
   });
 });

@@ -34,7 +34,9 @@ const AuditEvent = Type.Object({
 
 const AuditPage = Type.Object({
   data: Type.Array(AuditEvent),
-  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'pass as ?cursor= for the next page' }),
+  next_cursor: Type.Union([Type.String(), Type.Null()], {
+    description: 'pass as ?cursor= for the next page',
+  }),
 });
 
 /** GET /financial/audit: the tenant's audit log, for admins (audit:read). */
