@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { createKnex } from '../../app/db/knex.js';
@@ -32,14 +34,25 @@ export async function killInstanceUnderLoad(report: Report, stack: StackHandle):
       });
       await sleep(1500);
       const before = load.count();
+      const errorLogStart = nginxErrorLog(stack).length;
       const killed = await stack.control<{ how: string }>('api-kill', { instance: victim });
       await sleep(3000);
       const result = await load.stop();
+      // What nginx saw fail on the victim (cut mid-request, or refused afterwards); it retried those
+      // idempotent requests on the other instances (proxy_next_upstream).
+      const port = stack.state.api.find((a) => a.name === victim)?.port;
+      const upstreamErrors = nginxErrorLog(stack)
+        .slice(errorLogStart)
+        .split('\n')
+        .filter((line) => port !== undefined && line.includes(`127.0.0.1:${port}`));
+      const cut = upstreamErrors.filter((line) => /prematurely closed|reset by peer/.test(line)).length;
       // At most one request per client connection can have been in flight on the killed instance.
       const ok = result.total > 100 && result.failed <= CONNECTIONS;
       return [
         ok,
-        `${victim} ${killed.how} after ${before} requests; ${describeLoad(result)}; allowed at most ${CONNECTIONS} (one in flight per connection)`,
+        `${victim} ${killed.how} after ${before} requests; ${describeLoad(result)}; ` +
+          `nginx logged ${cut} requests cut on ${victim} and ${upstreamErrors.length - cut} other upstream errors, retried on the other instances; ` +
+          `allowed at most ${CONNECTIONS} failures (one in flight per connection)`,
       ];
     },
   );
@@ -49,6 +62,14 @@ export async function killInstanceUnderLoad(report: Report, stack: StackHandle):
     const served = await servedByAll(stack, token);
     return [served.ok, `ready in ${Date.now() - started} ms; ${served.figure}`];
   });
+}
+
+function nginxErrorLog(stack: StackHandle): string {
+  try {
+    return readFileSync(path.join(stack.paths.data, 'nginx', 'error.log'), 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** Sends reads through nginx until every instance has answered one (after fail_timeout). */
