@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import app, { type AppOptions } from './app.js';
+import { traceLogMixin } from './plugins/tracing.js';
 import { strictBodyValidatorCompiler } from './validation.js';
 
 /**
@@ -19,11 +20,13 @@ export async function buildApp(options: AppOptions & { logger?: boolean }): Prom
         : {
             level: config.LOG_LEVEL,
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+            mixin: traceLogMixin,
           },
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     connectionTimeout: config.REQUEST_TIMEOUT_MS,
-    return503OnClosing: true,
+    // Requests on connections accepted before shutdown are still served (gracefulShutdown drains them).
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

@@ -3,6 +3,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './build.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { startDevDatabase, type DevDatabase } from './dev/embedded-database.js';
+import { gracefulShutdown } from './shutdown.js';
 
 /**
  * The process: configuration, the embedded database when no DATABASE_URL is given
@@ -33,11 +34,10 @@ async function main(): Promise<void> {
   }
 
   const app = await buildApp({ config });
-  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS }, async ({ signal, err }) => {
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS + 1000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
-    app.shuttingDown = true;
-    await app.close();
+    await gracefulShutdown(app, { graceMs: config.SHUTDOWN_GRACE_MS, drainMs: config.SHUTDOWN_DRAIN_MS });
     await dev?.stop();
   });
 

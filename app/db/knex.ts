@@ -13,8 +13,19 @@ export interface DatabaseOptions {
   readonly applicationName?: string;
 }
 
+/** knex's own warnings (pool acquire errors, deprecations) as JSON lines like the API's logs. */
+function jsonLog(level: number) {
+  return (message: unknown): void => {
+    const msg = message instanceof Error ? message.message : String(message);
+    process.stderr.write(
+      `${JSON.stringify({ level, time: Date.now(), pid: process.pid, component: 'knex', msg })}\n`,
+    );
+  };
+}
+
 export function createKnex(options: DatabaseOptions): Knex {
   return knexFactory({
+    log: { warn: jsonLog(40), error: jsonLog(50), deprecate: jsonLog(40), debug: jsonLog(20) },
     client: 'pg',
     connection: {
       connectionString: options.url,
