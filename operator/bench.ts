@@ -138,7 +138,12 @@ async function main(): Promise<void> {
     }
   }
 
-  const env = { ...process.env, DATABASE_URL: db.ownerUrl, KUBECONFIG: cp.kubeconfigPath };
+  const env = {
+    ...process.env,
+    DATABASE_URL: db.ownerUrl,
+    DATABASE_OWNER_URL: db.ownerUrl,
+    KUBECONFIG: cp.kubeconfigPath,
+  };
   const config: OperatorConfig = { ...loadConfig(env), port: 0, host: '127.0.0.1', leaderElection: false };
   const op = await startOperator(config, { logger: silentLogger, defaultMetrics: false });
 

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { resolveOwnerUrl } from '../app/db/resolve-url.js';
 
 /** Operator settings, all from the environment (see the contract in README / DESIGN §6). */
 export interface OperatorConfig {
@@ -59,14 +61,6 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new Error(`${name} must be true or false, got "${env[name]}"`);
 }
 
-/** DATABASE_URL, else the dev database `npm start` recorded in .findash/database-url. */
-function databaseUrl(env: NodeJS.ProcessEnv): string {
-  if (env.DATABASE_URL) return env.DATABASE_URL;
-  const file = path.join(repoRoot, '.findash', 'database-url');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  throw new Error('DATABASE_URL is not set and .findash/database-url does not exist (run `npm start` once)');
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const leaseDurationSeconds = int(env, 'LEASE_DURATION_SECONDS', 15, 1);
   const watchTimeoutSeconds = int(env, 'WATCH_TIMEOUT_SECONDS', 300, 1);
@@ -75,7 +69,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     throw new Error(`LOG_LEVEL must be debug|info|warn|error`);
   return {
     kubeconfig: env.KUBECONFIG || undefined,
-    databaseUrl: databaseUrl(env),
+    // Owner-capable: the operator writes tenants, bindings and tokens across tenants.
+    databaseUrl: resolveOwnerUrl(env),
     port: int(env, 'OPERATOR_PORT', 8081),
     host: env.OPERATOR_HOST ?? '0.0.0.0',
     concurrency: int(env, 'OPERATOR_CONCURRENCY', 4, 1),

@@ -38,8 +38,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(
-    `findash-operator failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
+  // The message says what to fix; the stack only helps when debugging the operator itself.
+  const detail =
+    err instanceof Error
+      ? process.env.LOG_LEVEL === 'debug'
+        ? (err.stack ?? err.message)
+        : err.message
+      : String(err);
+  process.stderr.write(`findash-operator failed to start: ${detail}\n`);
   process.exit(1);
 });
