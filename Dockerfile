@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 #
 # findash image. ONE image serves both the API and the Tenant operator:
-#   API (default CMD):  node dist/app/server.js
+#   API (default CMD):  node --import ./dist/app/telemetry.js dist/app/server.js
 #   operator:           command override -> node dist/operator/main.js
 #   migrations:         command override -> node dist/app/cli.js migrate
 # Why one image: the operator imports the tenant service from app/domain (DESIGN §3), so both processes ship
@@ -99,4 +99,4 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER 10001:10001
 EXPOSE 8000
-CMD ["node", "dist/app/server.js"]
+CMD ["node", "--import", "./dist/app/telemetry.js", "dist/app/server.js"]

@@ -143,7 +143,7 @@ export class ApiChart extends Chart {
         {
           ...common,
           name: 'api',
-          command: ['node', 'dist/app/server.js'],
+          command: ['node', '--import', './dist/app/telemetry.js', 'dist/app/server.js'],
           ports: [{ name: 'http', number: settings.port }],
           envFrom: [Env.fromConfigMap(config)],
           envVariables: {

@@ -260,7 +260,7 @@ describe('rendered manifests follow the runtime contract', () => {
     const operator = podSpec(find(all, 'Deployment', 'findash-operator')).containers[0]!;
     expect(api.image).toBe(operator.image);
     expect(api.image).toMatch(/^ghcr\.io\/findash\/findash:/);
-    expect(api.command).toEqual(['node', 'dist/app/server.js']);
+    expect(api.command).toEqual(['node', '--import', './dist/app/telemetry.js', 'dist/app/server.js']);
     expect(operator.command).toEqual(['node', 'dist/operator/main.js']);
     expect(operator.ports).toEqual([{ name: 'metrics', containerPort: 8081, protocol: 'TCP' }]);
     const env = Object.fromEntries((operator.env ?? []).map((e) => [e.name, e]));

@@ -64,22 +64,26 @@ describe('production build (what the image runs)', () => {
     expect(status.stdout.split('\n').filter((l) => l.startsWith('applied '))).toHaveLength(migrations.length);
   });
 
-  it('serves /health/live and /health/ready with `node dist/app/server.js` and stops cleanly on SIGTERM', async () => {
+  it('serves /health/live and /health/ready as the image CMD runs it (telemetry first) and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
-    const server: ChildProcess = spawn(process.execPath, [path.join(image, 'dist/app/server.js')], {
-      cwd: image,
-      env: {
-        PATH: process.env.PATH,
-        HOME: image,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        FINDASH_ENV: 'testing',
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: db!.appUrl,
-        DATABASE_OWNER_URL: db!.ownerUrl,
+    const server: ChildProcess = spawn(
+      process.execPath,
+      ['--import', './dist/app/telemetry.js', path.join(image, 'dist/app/server.js')],
+      {
+        cwd: image,
+        env: {
+          PATH: process.env.PATH,
+          HOME: image,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          FINDASH_ENV: 'testing',
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: db!.appUrl,
+          DATABASE_OWNER_URL: db!.ownerUrl,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     let output = '';
     server.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     server.stderr?.on('data', (c: Buffer) => (output += c.toString()));
