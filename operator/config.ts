@@ -64,9 +64,21 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
   const leaseDurationSeconds = int(env, 'LEASE_DURATION_SECONDS', 15, 1);
   const watchTimeoutSeconds = int(env, 'WATCH_TIMEOUT_SECONDS', 300, 1);
-  const level = env.LOG_LEVEL ?? 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(level))
-    throw new Error(`LOG_LEVEL must be debug|info|warn|error`);
+  // The API's pino levels are accepted too, since one LOG_LEVEL is often set for both.
+  const levels: Record<string, OperatorConfig['logLevel']> = {
+    trace: 'debug',
+    debug: 'debug',
+    info: 'info',
+    warn: 'warn',
+    error: 'error',
+    fatal: 'error',
+    silent: 'error',
+  };
+  const level = levels[(env.LOG_LEVEL ?? 'info').toLowerCase()];
+  if (!level)
+    throw new Error(
+      `LOG_LEVEL must be one of ${Object.keys(levels).join(', ')}, got "${env.LOG_LEVEL ?? ''}"`,
+    );
   return {
     kubeconfig: env.KUBECONFIG || undefined,
     // Owner-capable: the operator writes tenants, bindings and tokens across tenants.
@@ -86,6 +98,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     kubeRequestTimeoutMs: int(env, 'KUBE_REQUEST_TIMEOUT_MS', 30_000, 100),
     backoffBaseMs: int(env, 'BACKOFF_BASE_MS', 200, 1),
     backoffMaxMs: int(env, 'BACKOFF_MAX_SECONDS', 300, 1) * 1000,
-    logLevel: level as OperatorConfig['logLevel'],
+    logLevel: level,
   };
 }

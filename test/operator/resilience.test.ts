@@ -245,7 +245,7 @@ describe('Tenant operator: resilience', () => {
       procs[leader].kill('SIGKILL');
       await waitFor(async () => (await holder()) === `ha-${standby}`, 15_000, 'takeover');
       const takeoverMs = Date.now() - killedAt;
-      expect(takeoverMs).toBeLessThan(leaseSeconds * 1000 + 2000);
+      expect(takeoverMs).toBeLessThan(leaseSeconds * 1000 + 3000);
 
       const t2 = tenantName('ha');
       await applyTenant(env.kube, tenantObject(t2));
