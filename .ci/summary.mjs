@@ -1,8 +1,10 @@
-// Prints the closing line CI reads ("N passed, N failed") from jest's JSON results.
-// A suite that failed to load counts as one failure, so it can never pass silently.
+// Prints the closing line CI reads ("N passed, N failed"): jest's JSON results plus, when given,
+// the checks of `npm run e2e` (its own closing line in a log). A suite that failed to load, or
+// an e2e run that printed no summary, counts as a failure, so nothing can pass silently.
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? 'test-results.json';
+const e2eLog = process.argv[3];
 let results;
 try {
   results = JSON.parse(readFileSync(file, 'utf8'));
@@ -13,8 +15,26 @@ try {
 }
 const brokenSuites = results.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0);
 for (const suite of brokenSuites) console.log(`suite failed to run: ${suite.name}\n${suite.message}`);
-const passed = results.numPassedTests;
-const failed = results.numFailedTests + brokenSuites.length;
+let passed = results.numPassedTests;
+let failed = results.numFailedTests + brokenSuites.length;
+console.log(`jest: ${passed} passed, ${failed} failed`);
+if (e2eLog) {
+  let lines = [];
+  try {
+    lines = readFileSync(e2eLog, 'utf8').split('\n');
+  } catch {
+    // a missing log is handled below as a run without a summary
+  }
+  const last = lines.map((l) => /(\d+) passed, (\d+) failed/.exec(l)).filter(Boolean).at(-1);
+  if (last) {
+    passed += Number(last[1]);
+    failed += Number(last[2]);
+    console.log(`e2e: ${last[1]} passed, ${last[2]} failed`);
+  } else {
+    console.log(`e2e: no summary line in ${e2eLog}`);
+    failed += 1;
+  }
+}
 const skipped = results.numPendingTests + results.numTodoTests;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
