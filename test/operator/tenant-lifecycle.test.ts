@@ -127,10 +127,10 @@ describe('Tenant operator: lifecycle', () => {
       trx('rbac_bindings').where({ tenant_id: row.id }).orderBy('subject').select('subject', 'role'),
     );
     expect(bindings).toEqual([
+      { subject: 'ana@acme.example', role: 'analyst' },
+      { subject: 'cfo@acme.example', role: 'admin' },
       { subject: 'group:acme-admins', role: 'admin' },
-      { subject: 'serviceaccount:reports:generator', role: 'viewer' },
-      { subject: 'user:ana@acme.example', role: 'analyst' },
-      { subject: 'user:cfo@acme.example', role: 'admin' },
+      { subject: 'system:serviceaccount:reports:generator', role: 'viewer' },
     ]);
     const tokens = await platform((trx) =>
       trx('api_tokens')
@@ -334,9 +334,9 @@ describe('Tenant operator: lifecycle', () => {
       trx('rbac_bindings').where({ tenant_id: row.id }).orderBy('subject').select('subject', 'role'),
     );
     expect(bindings).toEqual([
+      { subject: 'bob', role: 'admin' },
       { subject: 'group:auditors', role: 'analyst' },
-      { subject: 'user:bob', role: 'admin' },
-      { subject: `user:owner-of-${name}`, role: 'admin' },
+      { subject: `owner-of-${name}`, role: 'admin' },
     ]);
 
     // A role change keeps the token (the Secret's role key follows); a removed client's Secret

@@ -78,9 +78,9 @@ describe('tenant-sync', () => {
     );
 
   it('names subjects the way authenticators look them up', () => {
-    expect(subjectKey('User', 'alice@example.com')).toBe('user:alice@example.com');
+    expect(subjectKey('User', 'alice@example.com')).toBe('alice@example.com');
     expect(subjectKey('Group', 'finance')).toBe('group:finance');
-    expect(subjectKey('ServiceAccount', 'bot', 'ops')).toBe('serviceaccount:ops:bot');
+    expect(subjectKey('ServiceAccount', 'bot', 'ops')).toBe('system:serviceaccount:ops:bot');
   });
 
   it('creates the tenant, then a second pass with the Secret tokens writes nothing', async () => {

@@ -24,17 +24,18 @@ import { insertTenant, patchTenant, removeTenant } from './tenant-service.js';
 export type SubjectKind = 'User' | 'Group' | 'ServiceAccount';
 
 /**
- * The rbac_bindings.subject for a Kubernetes subject: `user:<name>`, `group:<name>`,
- * `serviceaccount:<namespace>:<name>`. Authenticators (JWT) look people up by the same form.
+ * The rbac_bindings.subject for a Kubernetes subject, in the form the API's authenticators look
+ * up: a User is its name as is (the JWT `sub`), a ServiceAccount its Kubernetes username
+ * `system:serviceaccount:<namespace>:<name>` (the `sub` of its tokens), a Group `group:<name>`.
  */
 export function subjectKey(kind: SubjectKind, name: string, namespace?: string): string {
   switch (kind) {
     case 'User':
-      return `user:${name}`;
+      return name;
     case 'Group':
       return `group:${name}`;
     case 'ServiceAccount':
-      return `serviceaccount:${namespace ?? ''}:${name}`;
+      return `system:serviceaccount:${namespace ?? ''}:${name}`;
   }
 }
 
