@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { Knex } from 'knex';
@@ -25,6 +26,8 @@ export interface BenchDatabase {
   readonly appUrl: string;
   readonly ownerUrl: string;
   readonly owner: Knex;
+  /** The embedded server's postmaster pid, for CPU accounting (absent with DATABASE_URL). */
+  readonly postmasterPid?: number;
   stop(): Promise<void>;
 }
 
@@ -62,9 +65,11 @@ export async function openBenchDatabase(log: (line: string) => void): Promise<Be
       applicationName: 'findash-bench',
     });
     await migrateLatest(owner);
+    const pidFile = await readFile(path.join(dir, 'bench-pg', 'postmaster.pid'), 'utf8');
     return {
       ...creds,
       owner,
+      postmasterPid: Number(pidFile.split('\n')[0]),
       stop: async () => {
         await owner.destroy();
         await server.stop();

@@ -33,6 +33,7 @@ import { transactionSummary } from '../../app/domain/dashboard/transactions.js';
 import { naiveNumbers } from '../domain/dashboard/naive.js';
 import { repoRoot } from '../harness/repo-root.js';
 import { benchToken, ensureBenchTenant, openBenchDatabase, type BenchDatabase } from './bench-database.js';
+import { postgresCpuMs, processCpuMs } from './cpu.js';
 import { apacheBench, autocannon, type AbResult, type LoadResult } from './load.js';
 
 interface Scenario {
@@ -188,7 +189,13 @@ async function main(): Promise<void> {
     log('timing the dashboard queries directly (no HTTP) and the naive raw-row aggregation …');
     const queries = await measureQueries(db, tenant.id);
 
-    const rows: Array<{ scenario: Scenario; load?: LoadResult; ab?: AbResult }> = [];
+    const rows: Array<{
+      scenario: Scenario;
+      load?: LoadResult;
+      ab?: AbResult;
+      cpu?: { node: number; pg: number };
+    }> = [];
+    const pgCpu = async (): Promise<number> => (db.postmasterPid ? postgresCpuMs(db.postmasterPid) : NaN);
     for (const scenario of SCENARIOS) {
       const key = JSON.stringify(scenario.env ?? {});
       let server = servers.get(key);
@@ -217,14 +224,15 @@ async function main(): Promise<void> {
           seconds: 1,
           ...(scenario.auth ? { headers } : {}),
         });
-        rows.push({
-          scenario,
-          load: await autocannon(url, {
-            connections: scenario.connections,
-            seconds: SECONDS,
-            ...(scenario.auth ? { headers } : {}),
-          }),
+        const [node0, pg0] = [processCpuMs(), await pgCpu()];
+        const load = await autocannon(url, {
+          connections: scenario.connections,
+          seconds: SECONDS,
+          ...(scenario.auth ? { headers } : {}),
         });
+        const [node1, pg1] = [processCpuMs(), await pgCpu()];
+        const requests = Math.max(1, load.requests);
+        rows.push({ scenario, load, cpu: { node: (node1 - node0) / requests, pg: (pg1 - pg0) / requests } });
       }
     }
 
@@ -250,13 +258,13 @@ async function main(): Promise<void> {
     }
     out.push('');
     out.push(
-      'HTTP scenario                                 conns      req/s    p50 ms    p99 ms   mean ms  non-2xx',
+      'HTTP scenario                                 conns      req/s    p50 ms    p99 ms   mean ms  non-2xx   CPU ms/request (node + PostgreSQL)',
     );
-    for (const { scenario, load, ab } of rows) {
+    for (const { scenario, load, ab, cpu } of rows) {
       const name = `${scenario.name}${scenario.env ? ` ${JSON.stringify(scenario.env)}` : ''}`.padEnd(44);
       if (load) {
         out.push(
-          `${name} ${String(scenario.connections).padStart(5)} ${fmt(load.requestsPerSecond, 0).padStart(10)} ${fmt(load.p50).padStart(9)} ${fmt(load.p99).padStart(9)} ${fmt(load.mean).padStart(9)} ${String(load.non2xx + load.errors).padStart(8)}`,
+          `${name} ${String(scenario.connections).padStart(5)} ${fmt(load.requestsPerSecond, 0).padStart(10)} ${fmt(load.p50).padStart(9)} ${fmt(load.p99).padStart(9)} ${fmt(load.mean).padStart(9)} ${String(load.non2xx + load.errors).padStart(8)}   ${cpu ? `${fmt(cpu.node)} + ${fmt(cpu.pg)}` : ''}`,
         );
       } else if (ab) {
         out.push(
@@ -275,8 +283,18 @@ async function main(): Promise<void> {
       out.push(
         `  fresh dashboard p50 (1 connection): ${fmt(fresh.p50)} ms  (target < 25 ms) ${fresh.p50 < 25 ? 'OK' : 'MISSED'}`,
       );
+    const freshCpu = rows.find(
+      (r) => r.scenario.path === DASHBOARD && r.scenario.connections === 1 && !r.scenario.env,
+    )?.cpu;
+    if (freshCpu && Number.isFinite(freshCpu.pg)) {
+      out.push(
+        `  fresh dashboard CPU per request: ${fmt(freshCpu.node + freshCpu.pg)} ms (node ${fmt(freshCpu.node)} + PostgreSQL ${fmt(freshCpu.pg)}): ` +
+          'the latency floor on an otherwise idle machine',
+      );
+    }
     const direct = queries['domain: full dashboard (one transaction)'];
-    if (direct) out.push(`  fresh dashboard queries alone p50: ${fmt(direct.p50)} ms`);
+    if (direct)
+      out.push(`  fresh dashboard queries alone p50: ${fmt(direct.p50)} ms (min ${fmt(direct.min)} ms)`);
     if (ab)
       out.push(
         `  ab -n 100 -c 10 average: ${fmt(ab.meanMs)} ms per request  (must be well under 200 ms; aim < 5 ms) ${ab.meanMs < 200 ? 'OK' : 'MISSED'}`,
