@@ -114,6 +114,12 @@ export class KubeClient {
     return new KubeClient(kc, server, agent, connection, options);
   }
 
+  private dropIdleConnections(): void {
+    for (const sockets of Object.values(this.agent.freeSockets)) {
+      for (const socket of sockets ?? []) socket.destroy();
+    }
+  }
+
   /** Closes idle keep-alive sockets. */
   close(): void {
     this.agent.destroy();
@@ -176,6 +182,10 @@ export class KubeClient {
         req.destroy(
           new Error(`${method} ${path}: no answer within ${this.options.requestTimeoutMs ?? 30_000} ms`),
         );
+        // A silent connection usually means a dead network path (a restarted load balancer, a
+        // half-open TCP stream): the other idle pooled connections are suspect too, so drop them
+        // rather than let the next requests time out on them one by one.
+        this.dropIdleConnections();
       });
       req.on('error', reject);
       req.end(payload);
