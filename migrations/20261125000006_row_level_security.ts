@@ -1,18 +1,7 @@
 import type { Knex } from 'knex';
 
 import { appRoleName } from './app-role.js';
-
-/** Tables holding a tenant's own data: only that tenant's rows are visible, ever. */
-const TENANT_ONLY = [
-  'accounts',
-  'transactions',
-  'budgets',
-  'idempotency_keys',
-  'transaction_rollups_daily',
-  'transaction_rollups_monthly',
-];
-/** Tables a platform process (tenant admin, operator, outbox publisher) also reads across tenants. */
-const TENANT_OR_PLATFORM = ['rbac_bindings', 'api_tokens', 'audit_events', 'audit_outbox'];
+import { TENANT_ONLY, TENANT_OR_PLATFORM } from './tenant-tables.js';
 
 /**
  * Forced row-level security on every tenant-owned table, and the API's role. The API connects

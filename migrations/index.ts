@@ -6,6 +6,7 @@ import * as ledger from './20261125000003_ledger.js';
 import * as rollups from './20261125000004_rollups.js';
 import * as audit from './20261125000005_audit.js';
 import * as rowLevelSecurity from './20261125000006_row_level_security.js';
+import * as rollupCleanup from './20261125000007_rollup_cleanup_and_policy_initplan.js';
 
 type Migration = Knex.Migration;
 
@@ -20,6 +21,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261125000004_rollups', rollups],
   ['20261125000005_audit', audit],
   ['20261125000006_row_level_security', rowLevelSecurity],
+  ['20261125000007_rollup_cleanup_and_policy_initplan', rollupCleanup],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -38,10 +38,18 @@ export type TenantPatch = Partial<Omit<NewTenant, 'name' | 'type'>>;
 
 export const TENANT_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$';
 
-const ZONES = new Set<string>([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
-
+/**
+ * IANA zone names, canonical or alias: Intl.supportedValuesOf lists only one spelling per zone
+ * (Node 20 lists Asia/Calcutta, not Asia/Kolkata), so ask the formatter, which knows them all.
+ */
 export function isTimezone(value: string): boolean {
-  return ZONES.has(value);
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Checks what a schema cannot: real currency codes and IANA zones. */
