@@ -2,11 +2,11 @@ import type { Knex } from 'knex';
 
 import { createKnex } from '../app/db/knex.js';
 import type { OperatorConfig } from './config.js';
-import { CONTROLLER_NAME } from './crd/types.js';
+import { CONTROLLER_NAME, TENANTS_PATH } from './crd/types.js';
 import { TenantController } from './controller/tenant-controller.js';
 import { TenantReconciler } from './controller/tenant-reconciler.js';
 import { startHealthServer, type Check, type HealthServer } from './http/health-server.js';
-import { KubeClient, type Impersonation } from './kube/client.js';
+import { KubeApiError, KubeClient, type Impersonation } from './kube/client.js';
 import { EventRecorder } from './kube/events.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
 import { LeaderElector } from './leader/lease.js';
@@ -20,6 +20,17 @@ import { repoRoot } from './config.js';
  * main.ts calls it with the environment's configuration; tests and the benchmark call it
  * in-process with their own.
  */
+
+/** What to tell a person when the Tenant API is not usable. */
+function kubeProblem(err: unknown): string {
+  if (err instanceof KubeApiError && err.code === 404) {
+    return 'the Tenant CRD is not installed: kubectl apply -f charts/findash/crds/findash.io_tenants.yaml';
+  }
+  if (err instanceof KubeApiError && err.code === 403) {
+    return `not allowed to list Tenants (${err.message}): bind the ClusterRole in operator/rbac/clusterrole.yaml`;
+  }
+  return String(err);
+}
 
 export interface OperatorHandle {
   readonly client: KubeClient;
@@ -118,9 +129,10 @@ export async function startOperator(config: OperatorConfig, options: StartOption
     if (lastProbe && Date.now() - lastProbe.at < 5000) return lastProbe.checks;
     const checks: Record<string, Check> = {};
     await Promise.all([
-      client.get('/version').then(
+      // Listing one Tenant proves the API server answers, the CRD is installed and we may read it.
+      client.get(TENANTS_PATH, { limit: 1 }).then(
         () => (checks.kubernetes = { ok: true }),
-        (err: unknown) => (checks.kubernetes = { ok: false, detail: String(err) }),
+        (err: unknown) => (checks.kubernetes = { ok: false, detail: kubeProblem(err) }),
       ),
       db.raw('select 1').then(
         () => (checks.database = { ok: true }),
@@ -151,6 +163,11 @@ export async function startOperator(config: OperatorConfig, options: StartOption
     },
   });
   log.info('health server listening', { port: health.port });
+
+  const initial = await probe();
+  if (!initial.kubernetes?.ok) log.error('cannot list Tenants yet', { problem: initial.kubernetes?.detail });
+  if (!initial.database?.ok)
+    log.error('cannot reach the database yet', { problem: initial.database?.detail });
 
   if (elector) elector.start();
   else startController();

@@ -51,7 +51,7 @@ export async function startOperatorEnv(
   options: { withControllerManager?: boolean } = {},
 ): Promise<OperatorTestEnv> {
   const [cp, db] = await Promise.all([
-    startControlPlane({ withControllerManager: options.withControllerManager ?? false }),
+    startControlPlaneWithRetry(options.withControllerManager ?? false),
     createTestDatabase(),
   ]);
   const kc = new k8s.KubeConfig();
@@ -148,6 +148,25 @@ export async function startOperatorEnv(
       await db.drop();
     },
   };
+}
+
+/**
+ * Test files start control planes in parallel, and a loopback port picked as free can be taken
+ * by a neighbour before etcd or the API server binds it; such a start is simply tried again.
+ */
+async function startControlPlaneWithRetry(withControllerManager: boolean): Promise<ControlPlane> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startControlPlane({ withControllerManager, timeoutMs: 120_000 });
+    } catch (err) {
+      lastError = err;
+      process.stderr.write(
+        `control plane start failed (attempt ${attempt + 1}): ${String(err).slice(0, 500)}\n`,
+      );
+    }
+  }
+  throw lastError;
 }
 
 async function installCrd(kube: KubeClient): Promise<void> {

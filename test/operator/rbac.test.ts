@@ -63,7 +63,7 @@ describe('Tenant operator: least-privilege RBAC', () => {
       { leaderElection: true, leaseDurationMs: 4000, identity: 'rbac-test' },
       { user: SA_USER },
     );
-  }, 120_000);
+  }, 300_000);
 
   // Set only once beforeAll got that far, so a failed start still cleans up what it made.
   const cleanup: Array<() => Promise<void>> = [];

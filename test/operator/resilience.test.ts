@@ -30,7 +30,7 @@ describe('Tenant operator: resilience', () => {
   beforeAll(async () => {
     env = await startOperatorEnv();
     cleanup.push(() => env.stop());
-  }, 120_000);
+  }, 300_000);
 
   // Set only once beforeAll got that far, so a failed start still cleans up what it made.
   const cleanup: Array<() => Promise<void>> = [];
@@ -171,7 +171,7 @@ describe('Tenant operator: resilience', () => {
       second?.kill('SIGTERM');
       await second?.exited;
     }
-  }, 120_000);
+  }, 300_000);
 
   it('runs two replicas safely: one leader acts, and the standby takes over within the lease', async () => {
     const leaseName = 'findash-operator-ha';
@@ -260,5 +260,5 @@ describe('Tenant operator: resilience', () => {
       procs.a.kill('SIGKILL');
       procs.b.kill('SIGKILL');
     }
-  }, 120_000);
+  }, 300_000);
 });

@@ -42,7 +42,7 @@ describe('Tenant operator: lifecycle', () => {
     api = await buildApp({ config, logger: false, authCacheTtlMs: 0 });
     cleanup.push(() => api.close());
     await api.ready();
-  }, 120_000);
+  }, 300_000);
 
   // Set only once beforeAll got that far, so a failed start still cleans up what it made.
   const cleanup: Array<() => Promise<void>> = [];

@@ -19,7 +19,7 @@ describe('Tenant CRD validation (kubectl apply against a real API server)', () =
   beforeAll(async () => {
     env = await startOperatorEnv();
     cleanup.push(() => env.stop());
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step();
   });

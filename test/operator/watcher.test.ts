@@ -32,7 +32,7 @@ describe('Watcher (list + watch with restarts)', () => {
   beforeAll(async () => {
     env = await startOperatorEnv();
     cleanup.push(() => env.stop());
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step();
   });
