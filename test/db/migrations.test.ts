@@ -39,7 +39,9 @@ describe('migrations', () => {
   });
 
   it('forces row-level security on every tenant-owned table', async () => {
-    const result = await owner.raw<{ rows: Array<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }> }>(`
+    const result = await owner.raw<{
+      rows: Array<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>;
+    }>(`
       select c.relname, c.relrowsecurity, c.relforcerowsecurity
         from pg_class c join pg_attribute a on a.attrelid = c.oid
        where c.relkind = 'r' and c.relnamespace = 'public'::regnamespace and a.attname = 'tenant_id'`);
