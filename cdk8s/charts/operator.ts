@@ -1,7 +1,8 @@
 // The Tenant operator: its CRD (read from the file the operator work owns), a ServiceAccount with
 // least-privilege RBAC, and the Deployment. With more than one replica, leader election decides
 // which one reconciles; the others wait on the Lease.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Chart, Duration, Include, type ChartProps } from 'cdk8s';
 import {
   Deployment,
@@ -16,10 +17,11 @@ import {
   k8s,
 } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
+import { parseAllDocuments } from 'yaml';
 import type { EnvironmentSettings } from '../environments.js';
 import { secretEnv } from '../lib/env-values.js';
 import { componentLabels, namespacedMeta, selectorLabels } from '../lib/labels.js';
-import { tenantCrdPath } from '../lib/paths.js';
+import { REPO_ROOT, tenantCrdPath } from '../lib/paths.js';
 import {
   FINDASH_USER,
   PLUS_PULL_POLICY,
@@ -36,37 +38,22 @@ const PORT = 8081;
 const LEASE_NAME = 'findash-operator';
 
 /**
- * What the operator may do (contracts.md). Secrets, Roles and RoleBindings are cluster-wide because
- * they live in the tenant-<name> namespaces it creates; `get` on secrets also satisfies the RBAC
- * escalation check for the Roles it writes, which grant `get` on secrets.
+ * What the operator may do: the rules of operator/rbac/, the files the operator is tested under
+ * (test/operator/rbac.test.ts runs it with exactly these), so there is one list.
  */
-export const OPERATOR_CLUSTER_RULES: readonly k8s.PolicyRule[] = [
-  { apiGroups: ['findash.io'], resources: ['tenants'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-  { apiGroups: ['findash.io'], resources: ['tenants/status'], verbs: ['get', 'update', 'patch'] },
-  { apiGroups: ['findash.io'], resources: ['tenants/finalizers'], verbs: ['update'] },
-  {
-    apiGroups: [''],
-    resources: ['namespaces'],
-    verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'],
-  },
-  {
-    apiGroups: [''],
-    resources: ['secrets'],
-    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-  },
-  {
-    apiGroups: ['rbac.authorization.k8s.io'],
-    resources: ['roles', 'rolebindings'],
-    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-  },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-];
+export const OPERATOR_CLUSTER_RULES: readonly k8s.PolicyRule[] = rbacRules('clusterrole.yaml', 'ClusterRole');
 
 /** The Lease of leader election, in the operator's own namespace only. */
-export const OPERATOR_LEASE_RULES: readonly k8s.PolicyRule[] = [
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
-];
+export const OPERATOR_LEASE_RULES: readonly k8s.PolicyRule[] = rbacRules('leader-election-role.yaml', 'Role');
+
+function rbacRules(file: string, kind: 'ClusterRole' | 'Role'): k8s.PolicyRule[] {
+  const docs = parseAllDocuments(readFileSync(path.join(REPO_ROOT, 'operator', 'rbac', file), 'utf8'));
+  const role = docs
+    .map((d) => d.toJS() as { kind?: string; rules?: k8s.PolicyRule[] })
+    .find((d) => d.kind === kind);
+  if (!role?.rules) throw new Error(`operator/rbac/${file} has no ${kind} with rules`);
+  return role.rules;
+}
 
 export interface OperatorChartProps extends ChartProps {
   readonly env: EnvironmentSettings;

@@ -295,11 +295,7 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (name) => {
     };
     const flat = role.rules.flatMap((r) => [...r.apiGroups, ...r.resources, ...r.verbs]);
     expect(flat).not.toContain('*');
-    expect(role.rules.find((r) => r.resources.includes('tenants/status'))?.verbs).toEqual([
-      'get',
-      'update',
-      'patch',
-    ]);
+    expect(role.rules.find((r) => r.resources.includes('tenants/status'))?.verbs).toEqual(['patch']);
     const leases = get(objects, 'Role', 'findash-operator-leader-election') as KubeObject & {
       rules: { resources: string[] }[];
     };
