@@ -13,7 +13,9 @@ try {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-const brokenSuites = results.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0);
+const brokenSuites = results.testResults.filter(
+  (s) => s.status === 'failed' && s.assertionResults.length === 0,
+);
 for (const suite of brokenSuites) console.log(`suite failed to run: ${suite.name}\n${suite.message}`);
 let passed = results.numPassedTests;
 let failed = results.numFailedTests + brokenSuites.length;
@@ -25,7 +27,10 @@ if (e2eLog) {
   } catch {
     // a missing log is handled below as a run without a summary
   }
-  const last = lines.map((l) => /(\d+) passed, (\d+) failed/.exec(l)).filter(Boolean).at(-1);
+  const last = lines
+    .map((l) => /(\d+) passed, (\d+) failed/.exec(l))
+    .filter(Boolean)
+    .at(-1);
   if (last) {
     passed += Number(last[1]);
     failed += Number(last[2]);

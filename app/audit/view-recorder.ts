@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 import { withTenant } from '../db/tenant-scope.js';
 import type { ActorContext } from '../domain/context.js';
-import { appendAuditBatch, type AuditRecord } from './audit-batch.js';
+import { appendAuditRecords, type AuditRecord } from '../domain/audit/audit-log.js';
 
 export interface ViewRecorderOptions {
   readonly flushIntervalMs: number;
@@ -120,7 +120,7 @@ export class ViewRecorder {
     for (const [tenantId, entries] of byTenant) {
       try {
         await withTenant(this.knex, tenantId, (trx) =>
-          appendAuditBatch(
+          appendAuditRecords(
             trx,
             entries.map(([, group]) => toRecord(group)),
           ),

@@ -62,7 +62,7 @@ const NET_UNAVAILABLE = new Set([
 function fieldOf(error: FastifyError): string | undefined {
   const first = error.validation?.[0];
   if (!first) return undefined;
-  const params = first.params as Record<string, unknown>;
+  const params = first.params;
   const extra =
     (typeof params.missingProperty === 'string' && params.missingProperty) ||
     (typeof params.additionalProperty === 'string' && params.additionalProperty) ||
@@ -87,7 +87,7 @@ export function classifyError(error: unknown): Classified {
     const field = fieldOf(e);
     const where = e.validationContext ?? 'request';
     const detail = e.validation[0]?.message ?? 'is invalid';
-    const params = e.validation[0]?.params as Record<string, unknown> | undefined;
+    const params = e.validation[0]?.params;
     const message =
       typeof params?.additionalProperty === 'string'
         ? `${where}.${field ?? ''} is not an allowed field`

@@ -20,9 +20,9 @@ describe('rollup maintenance', () => {
       async (trx) => (await insertTenant(trx, { name: 'roll', type: 'user', display_name: 'R' })).id,
     );
     accountId = await withTenant(owner, tenantId, async (trx) => {
-      const [row] = (await trx('accounts')
+      const [row] = await trx('accounts')
         .insert({ tenant_id: tenantId, name: 'a', account_type: 'checking', currency: 'USD' })
-        .returning('id')) as Array<{ id: string }>;
+        .returning<Array<{ id: string }>>('id');
       return row!.id;
     });
   });
@@ -34,20 +34,20 @@ describe('rollup maintenance', () => {
   it('removes a rollup row once every transaction in it is voided, and keeps balances exact', async () => {
     const rollupRows = () =>
       withTenant(owner, tenantId, async (trx) => ({
-        daily: (await trx('transaction_rollups_daily').select('count', 'total')) as Array<{
-          count: number;
-          total: string;
-        }>,
-        monthly: (await trx('transaction_rollups_monthly').select('count', 'total')) as Array<{
-          count: number;
-          total: string;
-        }>,
-        balance: ((await trx('accounts').where({ id: accountId }).first('balance')) as { balance: string })
+        daily: await trx('transaction_rollups_daily').select<Array<{ count: number; total: string }>>(
+          'count',
+          'total',
+        ),
+        monthly: await trx('transaction_rollups_monthly').select<Array<{ count: number; total: string }>>(
+          'count',
+          'total',
+        ),
+        balance: (await trx('accounts').where({ id: accountId }).first<{ balance: string }>('balance'))
           .balance,
       }));
     const ids = await withTenant(owner, tenantId, async (trx) =>
       (
-        (await trx('transactions')
+        await trx('transactions')
           .insert(
             ['10.00', '2.50'].map((amount) => ({
               tenant_id: tenantId,
@@ -59,7 +59,7 @@ describe('rollup maintenance', () => {
               occurred_at: '2026-03-05T10:00:00Z',
             })),
           )
-          .returning('id')) as Array<{ id: string }>
+          .returning<Array<{ id: string }>>('id')
       ).map((r) => r.id),
     );
     expect(await rollupRows()).toEqual({

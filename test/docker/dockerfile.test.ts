@@ -82,7 +82,12 @@ describe('Dockerfile', () => {
     expect(user && args(user)).toMatch(/^10001(:10001)?$/);
     expect(byKeyword(prod, 'EXPOSE').map(args)).toContain('8000');
     const cmd = byKeyword(prod, 'CMD').at(-1);
-    expect(cmd && JSON.parse(args(cmd))).toEqual(['node', '--import', './dist/app/telemetry.js', 'dist/app/server.js']);
+    expect(cmd && JSON.parse(args(cmd))).toEqual([
+      'node',
+      '--import',
+      './dist/app/telemetry.js',
+      'dist/app/server.js',
+    ]);
     expect(byKeyword(prod, 'ENTRYPOINT')).toHaveLength(0); // operator/migrate override `command` only
   });
 

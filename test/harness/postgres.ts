@@ -36,7 +36,10 @@ export async function startTestCluster(): Promise<{ server: EmbeddedServer; info
     ownerPassword: randomBytes(12).toString('hex'),
     appPassword: randomBytes(12).toString('hex'),
   };
-  const creds = await ensureDatabase(info.superuserUrl, TEMPLATE, { owner: info.ownerPassword, app: info.appPassword });
+  const creds = await ensureDatabase(info.superuserUrl, TEMPLATE, {
+    owner: info.ownerPassword,
+    app: info.appPassword,
+  });
   const knex = createKnex({ url: creds.ownerUrl });
   try {
     await migrateLatest(knex);
@@ -49,7 +52,8 @@ export async function startTestCluster(): Promise<{ server: EmbeddedServer; info
 
 function clusterInfo(): ClusterInfo {
   const raw = process.env.FINDASH_TEST_PG;
-  if (!raw) throw new Error('FINDASH_TEST_PG is not set: run tests through jest (globalSetup starts PostgreSQL)');
+  if (!raw)
+    throw new Error('FINDASH_TEST_PG is not set: run tests through jest (globalSetup starts PostgreSQL)');
   return JSON.parse(raw) as ClusterInfo;
 }
 

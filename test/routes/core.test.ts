@@ -25,7 +25,7 @@ describe('API core: health, docs, errors, auth', () => {
   it('serves an OpenAPI document generated from the routes', async () => {
     const res = await t.app.inject({ url: '/docs/json' });
     expect(res.statusCode).toBe(200);
-    const doc = res.json();
+    const doc = res.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/admin/tenants']));
   });
@@ -70,7 +70,7 @@ describe('API core: health, docs, errors, auth', () => {
     ).toBe(401);
     const res = await t.app.inject({ url: '/admin/tenants', headers: bearer(t.config.ADMIN_TOKEN ?? '') });
     expect(res.statusCode).toBe(200);
-    expect(res.json().items.map((x: { name: string }) => x.name)).toEqual(
+    expect(res.json<{ items: Array<{ name: string }> }>().items.map((x) => x.name)).toEqual(
       expect.arrayContaining([tenant.name, suspended.name]),
     );
   });

@@ -11,9 +11,9 @@ export async function issueApiToken(
   role: Role,
 ): Promise<{ id: string; token: string }> {
   const { token, hash } = generateToken();
-  const [row] = (await trx('api_tokens')
+  const [row] = await trx('api_tokens')
     .insert({ tenant_id: tenantId, name, role, token_hash: hash })
-    .returning('id')) as Array<{ id: string }>;
+    .returning<Array<{ id: string }>>('id');
   return { id: row?.id ?? '', token };
 }
 

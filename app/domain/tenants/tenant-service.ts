@@ -31,7 +31,7 @@ export async function findTenant(trx: Knex.Transaction, idOrName: string): Promi
 
 export async function insertTenant(trx: Knex.Transaction, input: NewTenant): Promise<TenantRecord> {
   validateTenantFields(input);
-  const existing = await trx('tenants').where({ name: input.name }).first('id');
+  const existing: unknown = await trx('tenants').where({ name: input.name }).first('id');
   if (existing) throw new ConflictError(`tenant ${input.name} already exists`);
   const [row] = (await trx('tenants')
     .insert({
