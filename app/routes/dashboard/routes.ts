@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import { acceptsGzip, gzipOnce } from '../../cache/gzip-once.js';
 import { can } from '../../domain/auth/roles.js';
 import { accountSummaries } from '../../domain/dashboard/accounts.js';
 import { budgetStatuses } from '../../domain/dashboard/budgets.js';
@@ -57,7 +58,16 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     const json = await fastify.dashboardCache.getOrComputeJson(request.actor, suffix, async () =>
       JSON.stringify(await compute()),
     );
-    return reply.type('application/json; charset=utf-8').send(json);
+    void reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
+    // Cached bodies are compressed once and reused; uncached ones go out as they are.
+    if (
+      fastify.dashboardCache.ttlSeconds > 0 &&
+      json.length > 1024 &&
+      acceptsGzip(request.headers['accept-encoding'])
+    ) {
+      return reply.header('content-encoding', 'gzip').send(gzipOnce(json));
+    }
+    return reply.send(json);
   }
 
   fastify.get(
