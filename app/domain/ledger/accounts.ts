@@ -6,7 +6,8 @@ import type { ActorContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
 import { ensureAccountCapacity } from './limits.js';
-import { checkCurrency, checkLimit, checkOneOf, checkText, checkUuid } from './validate.js';
+import { findOwned } from './find-owned.js';
+import { checkCurrency, checkLimit, checkOneOf, checkText } from './validate.js';
 import { accountView, type AccountRow, type AccountView, type Page } from './views.js';
 
 /** Accounts: create, read, rename/retype, (de)activate, list; hard delete only while empty. */
@@ -59,17 +60,8 @@ export async function createAccount(
   return accountView(account);
 }
 
-/** Loads an account of the current tenant; others' accounts are invisible and so 404 too. */
-async function findAccount(trx: Knex.Transaction, id: string, forUpdate: boolean): Promise<Account> {
-  checkUuid('id', id);
-  const query = Account.query(trx).findById(id);
-  const account = await (forUpdate ? query.forUpdate() : query);
-  if (!account) throw new NotFoundError('account', id);
-  return account;
-}
-
 export async function getAccount(trx: Knex.Transaction, id: string): Promise<AccountView> {
-  return accountView(await findAccount(trx, id, false));
+  return accountView(await findOwned(Account, 'account', trx, id));
 }
 
 export async function updateAccount(
@@ -79,7 +71,7 @@ export async function updateAccount(
   changes: AccountChanges,
   action = 'account.update',
 ): Promise<AccountView> {
-  const current = await findAccount(trx, id, true);
+  const current = await findOwned(Account, 'account', trx, id, true);
   const patch: { name?: string; account_type?: AccountType; is_active?: boolean } = {};
   if (changes.name !== undefined) patch.name = checkText('name', changes.name, 1, 200);
   if (changes.account_type !== undefined)
@@ -118,7 +110,7 @@ export async function deactivateAccount(
  * history keeps it: deactivate instead, so balances and reports stay explainable.
  */
 export async function deleteAccount(trx: Knex.Transaction, ctx: ActorContext, id: string): Promise<void> {
-  const account = await findAccount(trx, id, true);
+  const account = await findOwned(Account, 'account', trx, id, true);
   const used = await trx<{ id: string; tenant_id: string; account_id: string }>('transactions')
     .where({ tenant_id: ctx.tenantId, account_id: id })
     .first('id');

@@ -6,7 +6,8 @@ import type { ActorContext } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { formatMoney } from '../money/decimal.js';
 import { cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
-import { checkAmount, checkCurrency, checkDate, checkLimit, checkText, checkUuid } from './validate.js';
+import { findOwned } from './find-owned.js';
+import { checkAmount, checkCurrency, checkDate, checkLimit, checkText } from './validate.js';
 import { budgetView, type BudgetRow, type BudgetView, type Page } from './views.js';
 
 /**
@@ -75,16 +76,8 @@ export async function createBudget(
   return budgetView(budget);
 }
 
-async function findBudget(trx: Knex.Transaction, id: string, forUpdate: boolean): Promise<Budget> {
-  checkUuid('id', id);
-  const query = Budget.query(trx).findById(id);
-  const budget = await (forUpdate ? query.forUpdate() : query);
-  if (!budget) throw new NotFoundError('budget', id);
-  return budget;
-}
-
 export async function getBudget(trx: Knex.Transaction, id: string): Promise<BudgetView> {
-  return budgetView(await findBudget(trx, id, false));
+  return budgetView(await findOwned(Budget, 'budget', trx, id));
 }
 
 export async function updateBudget(
@@ -100,7 +93,7 @@ export async function updateBudget(
       'must change at least one of name, category, currency, total_amount, start_date, end_date',
     );
   }
-  const current = await findBudget(trx, id, true);
+  const current = await findOwned(Budget, 'budget', trx, id, true);
   const before: BudgetFields = {
     name: current.name,
     category: current.category,
@@ -131,7 +124,7 @@ export async function updateBudget(
 }
 
 export async function deleteBudget(trx: Knex.Transaction, ctx: ActorContext, id: string): Promise<void> {
-  const budget = await findBudget(trx, id, true);
+  const budget = await findOwned(Budget, 'budget', trx, id, true);
   await Budget.query(trx).deleteById(id);
   await appendAudit(trx, ctx, [
     {

@@ -1,3 +1,4 @@
+import { findOwned } from './find-owned.js';
 import type { Knex } from 'knex';
 
 import {
@@ -8,7 +9,7 @@ import {
 } from '../../db/models/index.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { ActorContext } from '../context.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { addDecimals, formatMoney } from '../money/decimal.js';
 import { loadActiveAccounts } from './accounts-lookup.js';
 import { cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
@@ -191,10 +192,7 @@ export async function createTransactions(
 }
 
 export async function getTransaction(trx: Knex.Transaction, id: string): Promise<TransactionView> {
-  checkUuid('id', id);
-  const found = await Transaction.query(trx).findById(id);
-  if (!found) throw new NotFoundError('transaction', id);
-  return transactionView(found);
+  return transactionView(await findOwned(Transaction, 'transaction', trx, id));
 }
 
 /** Newest first, keyset on (occurred_at, id) descending, matching the transactions indexes. */
