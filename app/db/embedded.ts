@@ -90,6 +90,16 @@ export interface DatabaseCredentials {
   readonly appUrl: string;
 }
 
+export interface EnsureDatabaseOptions {
+  /** Clone this database instead of an empty one. */
+  readonly template?: string;
+  /**
+   * The roles already exist with these passwords (a cluster hosting many databases): skip
+   * (re)creating them. ALTER ROLE from concurrent callers fails with "tuple concurrently updated".
+   */
+  readonly rolesReady?: boolean;
+}
+
 /**
  * Creates (if missing) the owner role, the API's login role and a database owned by the owner.
  * Needs a superuser connection; idempotent.
@@ -98,30 +108,16 @@ export async function ensureDatabase(
   superuserUrl: string,
   database: string,
   passwords: { owner: string; app: string },
-  template?: string,
+  options: EnsureDatabaseOptions = {},
 ): Promise<DatabaseCredentials> {
   const appRole = appRoleName();
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
   try {
-    await client.query(`
-      do $$ begin
-        if not exists (select from pg_roles where rolname = 'findash_owner') then
-          create role findash_owner login;
-        end if;
-        if not exists (select from pg_roles where rolname = '${appRole}') then
-          create role ${appRole} login nobypassrls;
-        end if;
-      end $$;`);
-    await client.query(
-      `alter role findash_owner with login password '${passwords.owner.replace(/'/g, "''")}'`,
-    );
-    await client.query(
-      `alter role ${appRole} with login nobypassrls password '${passwords.app.replace(/'/g, "''")}'`,
-    );
+    if (!options.rolesReady) await ensureRoles(client, appRole, passwords);
     const exists = await client.query('select 1 from pg_database where datname = $1', [database]);
     if (exists.rowCount === 0) {
-      const from = template ? ` template "${template}"` : '';
+      const from = options.template ? ` template "${options.template}"` : '';
       await client.query(`create database "${database}" owner findash_owner${from}`);
     }
   } finally {
@@ -131,6 +127,26 @@ export async function ensureDatabase(
   const url = (user: string, password: string): string =>
     `postgres://${user}:${encodeURIComponent(password)}@${base.host}/${database}`;
   return { ownerUrl: url('findash_owner', passwords.owner), appUrl: url(appRole, passwords.app) };
+}
+
+async function ensureRoles(
+  client: pg.Client,
+  appRole: string,
+  passwords: { owner: string; app: string },
+): Promise<void> {
+  await client.query(`
+      do $$ begin
+        if not exists (select from pg_roles where rolname = 'findash_owner') then
+          create role findash_owner login;
+        end if;
+        if not exists (select from pg_roles where rolname = '${appRole}') then
+          create role ${appRole} login nobypassrls;
+        end if;
+      end $$;`);
+  await client.query(`alter role findash_owner with login password '${passwords.owner.replace(/'/g, "''")}'`);
+  await client.query(
+    `alter role ${appRole} with login nobypassrls password '${passwords.app.replace(/'/g, "''")}'`,
+  );
 }
 
 export function randomPassword(): string {

@@ -74,7 +74,8 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     info.superuserUrl,
     name,
     { owner: info.ownerPassword, app: info.appPassword },
-    migrated ? TEMPLATE : undefined,
+    // globalSetup made the roles; test files create databases concurrently.
+    { rolesReady: true, ...(migrated ? { template: TEMPLATE } : {}) },
   );
   const superuserUrl = info.superuserUrl.replace(/\/postgres$/, `/${name}`);
   return {
