@@ -20,6 +20,15 @@ interface BudgetJson {
   end_date: string;
 }
 
+export interface BudgetListOptions {
+  /**
+   * Without from/to, list only the budgets in effect today in the tenant's timezone
+   * (start_date <= today <= end_date) instead of every budget ever created: finished monthly
+   * budgets pile up, and the full dashboard shows what matters now. With a range, no effect.
+   */
+  readonly inEffectWhenUnranged?: boolean;
+}
+
 /** The posted-expense filter every rollup lookup of a budget shares. */
 const MATCHES_BUDGET = `r.tenant_id = ${CURRENT_TENANT} and r.transaction_type = 'expense'
   and r.status = 'posted' and r.currency = b.currency and (b.category is null or r.category = b.category)`;
@@ -32,9 +41,13 @@ const MATCHES_BUDGET = `r.tenant_id = ${CURRENT_TENANT} and r.transaction_type =
  * as the daily rows alone, but a monthly budget costs one index lookup instead of ~30.
  * With a range, only budgets overlapping it are listed; their spending is still their own span.
  */
-export function budgetsPart(range: DateRange): Part<BudgetStatus[]> {
+export function budgetsPart(range: DateRange, options: BudgetListOptions = {}): Part<BudgetStatus[]> {
   const filters: string[] = [];
   const bindings: Binding[] = [];
+  if (options.inEffectWhenUnranged && range.from === undefined && range.to === undefined) {
+    // `today` is the tenant CTE's date in the tenant's timezone, the same calendar "this month" uses.
+    filters.push('and start_date <= (select today from tenant) and end_date >= (select today from tenant)');
+  }
   if (range.from !== undefined) {
     filters.push('and end_date >= ?::date');
     bindings.push(range.from);

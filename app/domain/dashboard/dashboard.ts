@@ -23,7 +23,8 @@ export function fullDashboard(
     financial_summary: summaryPart(range),
     account_summaries: accountsPart(),
     transaction_summary: transactionsPart(range, options),
-    budget_statuses: budgetsPart(range),
+    // Only the budgets in effect today unless a range is asked for; /budgets still lists them all.
+    budget_statuses: budgetsPart(range, { inEffectWhenUnranged: true }),
     tenant_info: tenantInfoPart(),
   });
 }

@@ -640,8 +640,20 @@ describe('dashboard domain queries on hand-built data', () => {
       complete: false,
     });
     expect(dashboard.account_summaries).toHaveLength(3);
-    expect(dashboard.budget_statuses).toHaveLength(6);
+    // Every budget of this tenant ended in 2024: none is in effect today, so none is listed…
+    expect(dashboard.budget_statuses).toEqual([]);
     expect(dashboard.transaction_summary.total_transactions).toBe(9);
+    // …while a range lists the budgets overlapping it, exactly as /budgets does.
+    const february = { from: '2024-02-01', to: '2024-02-29' };
+    const ranged = await read(kolkata, (trx) => fullDashboard(trx, february, { includeDescriptions: false }));
+    expect(ranged.budget_statuses.map((b) => b.name)).toEqual([
+      'Dollar groceries',
+      'Feb everything',
+      'Feb groceries',
+      'One day',
+      'Mid Jan to Mar 1',
+    ]);
+    expect(ranged.budget_statuses).toEqual(await read(kolkata, (trx) => budgetStatuses(trx, february)));
   });
 
   it('sees nothing without a tenant in scope, and only its own tenant with one', async () => {

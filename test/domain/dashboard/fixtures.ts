@@ -179,3 +179,16 @@ export async function monthStart(knex: Knex, timezone: string): Promise<Date> {
   if (!row) throw new Error('no month start');
   return row.start;
 }
+
+/**
+ * The calendar date of an instant in a timezone, YYYY-MM-DD, computed by ICU rather than the
+ * database, so tests check the server's notion of "today" against an independent one.
+ */
+export function localDate(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
+}

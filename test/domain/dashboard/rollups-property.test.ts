@@ -14,7 +14,7 @@ import { transactionSummary } from '../../../app/domain/dashboard/transactions.j
 import { currencyExponent } from '../../../app/domain/money/currency.js';
 import { fromScaled } from '../../../app/domain/money/decimal.js';
 import { createTestDatabase, type TestDatabase } from '../../harness/postgres.js';
-import { asTenant, createTenantRow } from './fixtures.js';
+import { asTenant, createTenantRow, localDate } from './fixtures.js';
 import { naiveNumbers } from './naive.js';
 
 /**
@@ -210,8 +210,8 @@ describe('dashboard numbers from rollups equal a naive aggregation of raw rows',
         async (specs, range) => {
           const tenants = [];
           for (const spec of specs) tenants.push(await loadTenant(owner, spec));
-          for (const tenantId of tenants) {
-            const [summary, transactions, budgets, whole] = await withTenant(
+          for (const [i, tenantId] of tenants.entries()) {
+            const [summary, transactions, budgets, whole, now] = await withTenant(
               api,
               tenantId,
               async (trx) =>
@@ -220,13 +220,20 @@ describe('dashboard numbers from rollups equal a naive aggregation of raw rows',
                   await transactionSummary(trx, range, { includeDescriptions: false }),
                   await budgetStatuses(trx, range),
                   await fullDashboard(trx, range, { includeDescriptions: false }),
+                  // now() is the transaction's start: the instant every query above called now.
+                  (await trx.raw<{ rows: Array<{ now: Date }> }>('select now() as now')).rows[0]!.now,
                 ] as const,
               { readOnly: true },
             );
-            // The one-statement dashboard is exactly its parts.
+            // The one-statement dashboard is exactly its parts, except that without a range it
+            // lists only the budgets in effect on the tenant's local date.
             expect(whole.financial_summary).toEqual(summary);
             expect(whole.transaction_summary).toEqual(transactions);
-            expect(whole.budget_statuses).toEqual(budgets);
+            const today = localDate(now, specs[i]!.timezone);
+            const unranged = range.from === undefined && range.to === undefined;
+            expect(whole.budget_statuses).toEqual(
+              unranged ? budgets.filter((b) => b.start_date <= today && today <= b.end_date) : budgets,
+            );
             const naive = await asTenant(owner, tenantId, (trx) => naiveNumbers(trx, tenantId, range));
             expect({
               total_balance: summary.total_balance,
