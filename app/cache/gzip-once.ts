@@ -1,18 +1,13 @@
 import { gzipSync, constants } from 'node:zlib';
 
-import { LRUCache } from 'lru-cache';
-
 /**
  * Gzip of cached dashboard bodies, computed once per body. A cache hit hands back the same
- * string for as long as the entry lives, so the compressed copy is looked up by that string
- * (V8 keeps a string's hash on the string, so repeat lookups cost no rehash).
+ * Buffer for as long as the entry lives (app/plugins/cache.ts), so the compressed copy hangs off
+ * that Buffer: no hashing of the body, and it goes when the entry is evicted.
  */
-const compressed = new LRUCache<string, Buffer>({
-  maxSize: 32 * 1024 * 1024,
-  sizeCalculation: (value, key) => value.length + key.length,
-});
+const compressed = new WeakMap<Buffer, Buffer>();
 
-export function gzipOnce(body: string): Buffer {
+export function gzipOnce(body: Buffer): Buffer {
   let gz = compressed.get(body);
   if (!gz) {
     gz = gzipSync(body, { level: constants.Z_BEST_SPEED });
@@ -21,9 +16,13 @@ export function gzipOnce(body: string): Buffer {
   return gz;
 }
 
+const GZIP_OR_ANY = /(?:^|,)\s*(?:gzip|\*)\s*(?:,|$)/i;
+
 /** Does an Accept-Encoding header accept gzip (and not refuse it with q=0)? */
 export function acceptsGzip(header: string | undefined): boolean {
   if (!header) return false;
+  // The usual header ("gzip, deflate, br") has no q-values: one scan, no splitting.
+  if (!header.includes(';')) return GZIP_OR_ANY.test(header);
   return header.split(',').some((part) => {
     const [coding = '', ...params] = part.trim().toLowerCase().split(';');
     if (coding !== 'gzip' && coding !== '*') return false;

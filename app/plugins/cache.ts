@@ -55,6 +55,12 @@ export interface CacheObserver {
 
 type TenantRef = Pick<ActorContext, 'tenantType' | 'tenantId'>;
 
+/** The generation read in flight for a tenant, and the one queued behind it. */
+interface GenerationRead {
+  current: Promise<string>;
+  next: Promise<string> | null;
+}
+
 /**
  * Dashboard cache under `dashboard:{tenant_type}:{tenant_id}` (DESIGN §2). A tenant's entries
  * share a generation stamp kept in the store itself; a write replaces the stamp, which orphans
@@ -67,16 +73,17 @@ type TenantRef = Pick<ActorContext, 'tenantType' | 'tenantId'>;
  * but not restarted) are never served to this instance's clients after their write.
  */
 export class DashboardCache {
-  private readonly inflight = new Map<string, Promise<unknown>>();
-  private readonly generations = new Map<string, Promise<string>>();
+  private readonly inflight = new Map<string, Promise<Buffer>>();
+  private readonly generations = new Map<string, GenerationRead>();
   private readonly pendingInvalidations = new Set<string>();
   /**
-   * A near copy of entries this instance read or wrote, keyed like the store (so by generation):
-   * an entry is immutable for its generation, and the generation is still read from the shared
-   * store on every request, so a write on any instance still invalidates here at once. It saves
-   * moving and decoding the (tens of KB) dashboard from memcached on every hit.
+   * A near copy of entries this instance read or wrote, keyed like the store (so by generation),
+   * as the UTF-8 bytes that go on the wire: an entry is immutable for its generation, and the
+   * generation is still read from the shared store on every request, so a write on any instance
+   * still invalidates here at once. It saves moving and decoding the (tens of KB) dashboard from
+   * memcached, and encoding it again, on every hit.
    */
-  private readonly local: LRUCache<string, string> | null;
+  private readonly local: LRUCache<string, Buffer> | null;
 
   constructor(
     private readonly store: CacheStore,
@@ -84,11 +91,11 @@ export class DashboardCache {
     private readonly observer: CacheObserver = { hit: () => undefined, miss: () => undefined },
   ) {
     this.local =
-      store.name === 'memory' || ttlSeconds === 0
+      ttlSeconds === 0
         ? null
-        : new LRUCache<string, string>({
+        : new LRUCache<string, Buffer>({
             maxSize: 64 * 1024 * 1024,
-            sizeCalculation: (value, key) => value.length + key.length,
+            sizeCalculation: (value, key) => value.byteLength + key.length,
             ttl: ttlSeconds * 1000,
           });
   }
@@ -101,40 +108,65 @@ export class DashboardCache {
     return `dashboard:${ctx.tenantType}:${ctx.tenantId}`;
   }
 
-  /** The tenant's current generation; one store round trip per concurrent burst. */
+  /**
+   * The tenant's current generation, read from the store after the caller arrived: a read
+   * already in flight may have been answered before another instance's write replaced the
+   * generation, so callers arriving meanwhile wait for the next read, which every one of them
+   * shares. At most one read per tenant is in flight and one queued, so a burst of requests
+   * costs two store round trips, not one per request.
+   */
   private generation(ctx: TenantRef): Promise<string> {
     const key = `${this.tenantKey(ctx)}:gen`;
-    const pending = this.generations.get(key);
-    if (pending) return pending;
-    const lookup = (async () => {
-      try {
-        if (this.pendingInvalidations.has(key)) await this.retryInvalidation(key);
-        const current = await this.store.get(key);
-        if (current) return current;
-        const fresh = randomBytes(6).toString('hex');
-        // add, not set: an instance creating the first generation must not overwrite one a
-        // concurrent write just installed (that would resurrect pre-write entries).
-        if (await this.store.add(key, fresh, this.ttlSeconds * 2)) return fresh;
-        return (await this.store.get(key)) ?? fresh;
-      } finally {
+    const state = this.generations.get(key);
+    if (!state) {
+      const fresh: GenerationRead = { current: this.readGeneration(key), next: null };
+      this.generations.set(key, fresh);
+      void this.settle(key, fresh);
+      return fresh.current;
+    }
+    state.next ??= state.current.then(
+      () => this.readGeneration(key),
+      () => this.readGeneration(key),
+    );
+    return state.next;
+  }
+
+  /** When a read settles, the queued one (if any) becomes the read in flight. */
+  private async settle(key: string, state: GenerationRead): Promise<void> {
+    for (;;) {
+      await state.current.catch(() => undefined);
+      if (!state.next) {
         this.generations.delete(key);
+        return;
       }
-    })();
-    this.generations.set(key, lookup);
-    return lookup;
+      state.current = state.next;
+      state.next = null;
+    }
+  }
+
+  private async readGeneration(key: string): Promise<string> {
+    if (this.pendingInvalidations.has(key)) await this.retryInvalidation(key);
+    const current = await this.store.get(key);
+    if (current) return current;
+    const fresh = randomBytes(6).toString('hex');
+    // add, not set: an instance creating the first generation must not overwrite one a
+    // concurrent write just installed (that would resurrect pre-write entries).
+    if (await this.store.add(key, fresh, this.ttlSeconds * 2)) return fresh;
+    return (await this.store.get(key)) ?? fresh;
   }
 
   async getOrCompute<T>(ctx: ActorContext, suffix: string, compute: () => Promise<T>): Promise<T> {
-    const json = await this.getOrComputeJson(ctx, suffix, async () => JSON.stringify(await compute()));
-    return JSON.parse(json) as T;
+    const body = await this.getOrComputeBody(ctx, suffix, async () => JSON.stringify(await compute()));
+    return JSON.parse(body.toString('utf8')) as T;
   }
 
   /**
-   * Like getOrCompute, but hands back the cached JSON text itself, so a route can send it
-   * without parsing and re-serializing it (the hot path of a cached dashboard).
+   * Like getOrCompute, but hands back the cached JSON as the UTF-8 bytes to send, so a route
+   * sends a hit without parsing, re-serializing or even re-encoding it (the hot path of a
+   * cached dashboard). The same Buffer is handed out for as long as the entry lives.
    */
-  async getOrComputeJson(ctx: ActorContext, suffix: string, compute: () => Promise<string>): Promise<string> {
-    if (this.ttlSeconds === 0) return compute();
+  async getOrComputeBody(ctx: ActorContext, suffix: string, compute: () => Promise<string>): Promise<Buffer> {
+    if (this.ttlSeconds === 0) return Buffer.from(await compute());
     let key: string;
     try {
       key = `${this.tenantKey(ctx)}:${await this.generation(ctx)}:${suffix}`;
@@ -146,7 +178,7 @@ export class DashboardCache {
     const joined = this.inflight.get(key);
     if (joined) {
       this.observer.miss();
-      return joined as Promise<string>;
+      return joined;
     }
     const near = this.local?.get(key);
     if (near !== undefined) {
@@ -155,25 +187,27 @@ export class DashboardCache {
     }
     const hit = await this.store.get(key).catch(() => null);
     if (hit !== null) {
-      this.local?.set(key, hit);
+      const body = Buffer.from(hit);
+      this.local?.set(key, body);
       this.observer.hit();
-      return hit;
+      return body;
     }
     this.observer.miss();
     return this.joinOrCompute(key, compute, true);
   }
 
-  private joinOrCompute(key: string, compute: () => Promise<string>, store: boolean): Promise<string> {
+  private joinOrCompute(key: string, compute: () => Promise<string>, store: boolean): Promise<Buffer> {
     const pending = this.inflight.get(key);
-    if (pending) return pending as Promise<string>;
+    if (pending) return pending;
     const work = (async () => {
       try {
         const value = await compute();
+        const body = Buffer.from(value);
         if (store) {
           await this.store.set(key, value, this.ttlSeconds).catch(() => undefined);
-          this.local?.set(key, value);
+          this.local?.set(key, body);
         }
-        return value;
+        return body;
       } finally {
         this.inflight.delete(key);
       }

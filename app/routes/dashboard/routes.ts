@@ -23,6 +23,8 @@ import { Type } from 'typebox';
 
 const config = { permission: 'dashboard:read' as const };
 const tags = ['dashboard'];
+const JSON_BODY = { 'content-type': 'application/json; charset=utf-8', vary: 'accept-encoding' };
+const GZIP_JSON = { ...JSON_BODY, 'content-encoding': 'gzip' };
 const RANGE_NOTE =
   'Optional from/to (YYYY-MM-DD, inclusive, in the tenant timezone; from ≤ to, at most 5 years) restrict it to those days.';
 
@@ -45,8 +47,8 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const readOnly = { readOnly: true };
 
   /**
-   * Serves the cached JSON text as is (a hit costs no parse and no re-serialization); a miss
-   * computes, stores and sends the same text. The domain objects have exactly the response
+   * Serves the cached JSON bytes as they are (a hit costs no parse, no re-serialization and no
+   * re-encoding); a miss computes, stores and sends the same bytes. The domain objects have exactly the response
    * schemas' shape, so JSON.stringify produces what the schema serializer would.
    */
   async function cached(
@@ -55,19 +57,18 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     suffix: string,
     compute: () => Promise<unknown>,
   ): Promise<FastifyReply> {
-    const json = await fastify.dashboardCache.getOrComputeJson(request.actor, suffix, async () =>
+    const body = await fastify.dashboardCache.getOrComputeBody(request.actor, suffix, async () =>
       JSON.stringify(await compute()),
     );
-    void reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
     // Cached bodies are compressed once and reused; uncached ones go out as they are.
     if (
       fastify.dashboardCache.ttlSeconds > 0 &&
-      json.length > 1024 &&
+      body.byteLength > 1024 &&
       acceptsGzip(request.headers['accept-encoding'])
     ) {
-      return reply.header('content-encoding', 'gzip').send(gzipOnce(json));
+      return reply.headers(GZIP_JSON).send(gzipOnce(body));
     }
-    return reply.send(json);
+    return reply.headers(JSON_BODY).send(body);
   }
 
   fastify.get(

@@ -59,6 +59,8 @@ describe('compressed dashboards', () => {
     expect(acceptsGzip('GZIP')).toBe(true);
     expect(acceptsGzip('gzip;q=0')).toBe(false);
     expect(acceptsGzip('br, deflate')).toBe(false);
+    expect(acceptsGzip('gzip, deflate, br, zstd')).toBe(true);
+    expect(acceptsGzip('x-gzip-ish, br')).toBe(false);
     expect(acceptsGzip(undefined)).toBe(false);
   });
 });
