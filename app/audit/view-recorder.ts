@@ -6,7 +6,10 @@ import { appendAuditRecords, type AuditRecord } from '../domain/audit/audit-log.
 
 export interface ViewRecorderOptions {
   readonly flushIntervalMs: number;
-  /** Flush as soon as this many views are buffered. */
+  /**
+   * Flush as soon as this many viewer groups (tenant, viewer, endpoint) are buffered: groups are
+   * what a flush writes and what the buffer holds, so a busy viewer does not cause flushes.
+   */
   readonly batchSize: number;
   /** Viewer groups kept while PostgreSQL is unreachable; beyond it the oldest are dropped (and logged). */
   readonly maxGroups?: number;
@@ -23,15 +26,16 @@ interface ViewGroup {
   readonly resourceId: string;
   readonly route: string;
   count: number;
-  readonly firstAt: string;
-  lastAt: string;
+  /** Epoch ms; formatted once, when the group is written. */
+  readonly firstAt: number;
+  lastAt: number;
   readonly requestIds: string[];
 }
 
 /**
  * Dashboard views are audited off the request path. A view costs a map update: views are
- * grouped per tenant, viewer (actor) and endpoint, and written every flushIntervalMs or
- * batchSize views, and on shutdown (stop). A flush writes, per tenant, one transaction with
+ * grouped per tenant, viewer (actor) and endpoint, and written every flushIntervalMs, as soon as
+ * batchSize groups are buffered, and on shutdown (stop). A flush writes, per tenant, one transaction with
  * app.tenant_id set, holding one `dashboard.view` audit event (and its outbox message) per
  * group: who viewed what, how many times, first and last time, and the request ids (up to
  * MAX_REQUEST_IDS). So the audit cost follows the number of viewers, not of requests: a cached
@@ -67,7 +71,7 @@ export class ViewRecorder {
 
   record(ctx: ActorContext, resourceId: string, route: string, requestId: string): void {
     const key = `${ctx.tenantId}\u0000${ctx.actor}\u0000${resourceId}`;
-    const now = new Date().toISOString();
+    const now = Date.now();
     const group = this.groups.get(key);
     if (group) {
       group.count += 1;
@@ -85,7 +89,7 @@ export class ViewRecorder {
       });
     }
     this.views += 1;
-    if (this.views >= this.options.batchSize) void this.flush();
+    if (!group && this.groups.size >= this.options.batchSize) void this.flush();
   }
 
   /** Writes what is buffered; concurrent calls share one flush. */
@@ -163,7 +167,7 @@ export class ViewRecorder {
 function toRecord(group: ViewGroup): AuditRecord {
   return {
     ctx: group.ctx,
-    occurredAt: group.firstAt,
+    occurredAt: new Date(group.firstAt).toISOString(),
     entry: {
       action: 'dashboard.view',
       resourceType: 'dashboard',
@@ -171,8 +175,8 @@ function toRecord(group: ViewGroup): AuditRecord {
       details: {
         route: group.route,
         count: group.count,
-        first_at: group.firstAt,
-        last_at: group.lastAt,
+        first_at: new Date(group.firstAt).toISOString(),
+        last_at: new Date(group.lastAt).toISOString(),
         request_ids: group.requestIds,
       },
     },

@@ -8,8 +8,8 @@ const DASHBOARD_PREFIX = '/financial/dashboard';
 /**
  * Audits dashboard views without slowing them down: each successful dashboard response is
  * counted (findash_dashboard_views_total) and recorded after it is sent; the recorder groups
- * views per viewer and endpoint and writes them every AUDIT_VIEW_FLUSH_MS or
- * AUDIT_VIEW_BATCH_SIZE views, and once more on shutdown, before the database pool closes
+ * views per viewer and endpoint and writes them every AUDIT_VIEW_FLUSH_MS or as soon
+ * as AUDIT_VIEW_BATCH_SIZE viewer groups are buffered, and once more on shutdown, before the database pool closes
  * (app/audit/view-recorder.ts).
  */
 export default fp(
@@ -31,14 +31,15 @@ export default fp(
     });
     fastify.decorate('viewRecorder', recorder);
 
-    fastify.addHook('onResponse', async (request, reply) => {
+    fastify.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url;
-      if (reply.statusCode !== 200 || !route?.startsWith(DASHBOARD_PREFIX)) return;
       const actor = request.actor as ActorContext | null;
-      if (!actor) return;
-      metrics.dashboardViews.inc({ tenant_type: actor.tenantType });
-      const part = route.slice(DASHBOARD_PREFIX.length).replace(/^\//, '') || 'dashboard';
-      recorder.record(actor, part, route, request.id);
+      if (reply.statusCode === 200 && actor && route?.startsWith(DASHBOARD_PREFIX)) {
+        metrics.dashboardViews.inc({ tenant_type: actor.tenantType });
+        const part = route.slice(DASHBOARD_PREFIX.length).replace(/^\//, '') || 'dashboard';
+        recorder.record(actor, part, route, request.id);
+      }
+      done();
     });
     fastify.addHook('onReady', async () => recorder.start());
     fastify.addHook('onClose', async () => {
