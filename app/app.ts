@@ -8,6 +8,7 @@ import cachePlugin, { type CacheStore } from './plugins/cache.js';
 import configPlugin from './plugins/config.js';
 import dbMetricsPlugin from './plugins/db-metrics.js';
 import dbPlugin from './plugins/db.js';
+import deadlinesPlugin from './plugins/deadlines.js';
 import errorsPlugin from './plugins/errors.js';
 import healthPlugin from './plugins/health.js';
 import jwtPlugin from './plugins/jwt.js';
@@ -33,15 +34,17 @@ export interface AppOptions extends FastifyPluginOptions {
 
 /**
  * The application as a plugin (fastify/demo's shape): it never listens, so the server, the
- * tests and the benchmark all run exactly this. Order matters: config → metrics → db → health →
- * cache → auth (+ jwt, rate limit: onRequest hooks run in this order) → security headers and
- * deadlines → error reporting, tracing → audit (outbox publisher, view batches) → docs → errors →
+ * tests and the benchmark all run exactly this. Order matters: config → deadlines → security
+ * headers (so every answer, errors included, has them) → metrics → db → health → cache → auth (+ jwt, rate limit: onRequest hooks run in this order)
+ * → error reporting, tracing → audit (outbox publisher, view batches) → docs → errors →
  * routes. onClose hooks run in reverse, so the view batch is flushed and the publisher stopped
  * before the cache and the database pool close.
  */
 export default async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const authCache = opts.authCacheTtlMs !== undefined ? { authCacheTtlMs: opts.authCacheTtlMs } : {};
   await fastify.register(configPlugin, { config: opts.config });
+  await fastify.register(deadlinesPlugin);
+  await fastify.register(securityPlugin);
   await fastify.register(metricsPlugin);
   await fastify.register(dbPlugin, opts.knex ? { knex: opts.knex } : {});
   await fastify.register(dbMetricsPlugin);
@@ -53,7 +56,6 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
     opts.authCacheTtlMs !== undefined ? { subjectCacheTtlMs: opts.authCacheTtlMs } : {},
   );
   await fastify.register(rateLimitPlugin);
-  await fastify.register(securityPlugin);
   await fastify.register(sentryPlugin);
   await fastify.register(tracingPlugin);
   await fastify.register(outboxPlugin);

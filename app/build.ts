@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import app, { type AppOptions } from './app.js';
+import { RAW_REQUEST_ID } from './plugins/deadlines.js';
 import { traceLogMixin } from './plugins/tracing.js';
 import { strictBodyValidatorCompiler } from './validation.js';
 
@@ -29,11 +31,14 @@ export async function buildApp(options: AppOptions & { logger?: boolean }): Prom
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // Kept on the raw request too, for the deadline answer written outside Fastify (deadlines.ts).
+    genReqId: (req) =>
+      ((req as IncomingMessage & { [RAW_REQUEST_ID]?: string })[RAW_REQUEST_ID] = randomUUID()),
   }).withTypeProvider<TypeBoxTypeProvider>();
   fastify.setValidatorCompiler(strictBodyValidatorCompiler());
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
   await fastify.register(app, options);
   return fastify;

@@ -104,13 +104,6 @@ export function classifyError(error: unknown): Classified {
       headers: { 'retry-after': '5' },
     };
   }
-  if (e.code === 'FST_ERR_HANDLER_TIMEOUT') {
-    return {
-      statusCode: 503,
-      message: 'the request took too long; retry shortly',
-      headers: { 'retry-after': '1' },
-    };
-  }
   if (e.code === '23505') return { statusCode: 409, message: 'a conflicting record already exists' };
   if (e.code === '22003') return { statusCode: 400, message: 'a number is out of range' };
   if (e.code === '23514' || e.code === '22P02' || e.code === '22007' || e.code === '22008') {

@@ -2,7 +2,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fp from 'fastify-plugin';
 
-/** OpenAPI 3 document generated from the route schemas; UI at /docs, JSON at /docs/json. */
+import { useDocumentHeaders } from './security.js';
+
+/**
+ * OpenAPI 3 document generated from the route schemas; UI at /docs, JSON at /docs/json. The UI
+ * is an HTML page, so its routes (an encapsulated scope of their own) get the browser-document
+ * security headers instead of the API's (app/plugins/security.ts).
+ */
 export default fp(
   async (fastify) => {
     await fastify.register(swagger, {
@@ -20,7 +26,13 @@ export default fp(
         security: [{ bearer: [] }],
       },
     });
-    await fastify.register(swaggerUi, { routePrefix: '/docs' });
+    await fastify.register(async (docs) => {
+      docs.addHook('onRequest', (_request, reply, done) => {
+        useDocumentHeaders(reply, fastify.securityHeaders);
+        done();
+      });
+      await docs.register(swaggerUi, { routePrefix: '/docs' });
+    });
   },
-  { name: 'swagger' },
+  { name: 'swagger', dependencies: ['security'] },
 );

@@ -26,21 +26,36 @@ describe('security headers, body limits and request deadlines', () => {
     await t.close();
   });
 
-  it('sends the usual security headers on API responses', async () => {
+  it('sends the security headers of a JSON API on API responses', async () => {
     const res = await t.app.inject({
       url: '/financial/dashboard/summary',
       headers: bearer(tenant.tokens.viewer),
     });
     expect(res.statusCode).toBe(200);
     expect(res.headers).toMatchObject({
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none';frame-ancestors 'none'",
       'x-content-type-options': 'nosniff',
-      'x-frame-options': 'SAMEORIGIN',
+      'x-frame-options': 'DENY',
       'strict-transport-security': expect.stringMatching(/max-age=\d+/),
       'referrer-policy': 'no-referrer',
+    });
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    // Error answers carry them too.
+    const denied = await t.app.inject({ url: '/financial/dashboard/summary' });
+    expect(denied.statusCode).toBe(401);
+    expect(denied.headers).toMatchObject({ 'cache-control': 'no-store', 'x-frame-options': 'DENY' });
+  });
+
+  it('sends the browser-page headers on the OpenAPI UI', async () => {
+    const page = await t.app.inject({ url: '/docs' });
+    expect(page.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'SAMEORIGIN',
       'content-security-policy': expect.stringContaining("default-src 'self'"),
     });
-    expect(String(res.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
-    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(String(page.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests');
+    expect(page.headers['cache-control']).not.toBe('no-store');
   });
 
   it('keeps the OpenAPI UI working under the content security policy', async () => {
@@ -85,30 +100,51 @@ describe('security headers, body limits and request deadlines', () => {
       payload: { name: 'Locked', account_type: 'cash', currency: 'USD' },
     });
     expect(created.statusCode).toBe(201);
+    const base = await slowApp.listen({ host: '127.0.0.1', port: 0 });
     // Another session holds the ledger locked (a long migration, say): writes wait on it.
     const blocker = await t.owner.transaction();
     try {
       await blocker.raw('lock table accounts in access exclusive mode');
       const started = performance.now();
-      const res = await slowApp.inject({
+      const res = await fetch(`${base}/financial/transactions`, {
         method: 'POST',
-        url: '/financial/transactions',
-        headers: bearer(tenant.tokens.admin),
-        payload: {
+        headers: { ...bearer(tenant.tokens.admin), 'content-type': 'application/json' },
+        body: JSON.stringify({
           account_id: created.json<{ id: string }>().id,
           amount: '1.00',
           currency: 'USD',
           transaction_type: 'income',
           occurred_at: new Date().toISOString(),
-        },
+        }),
       });
       expect(performance.now() - started).toBeLessThan(2000);
-      expect(res.statusCode).toBe(503);
-      expect(res.json()).toMatchObject({
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(await res.json()).toEqual({
         statusCode: 503,
         error: 'Service Unavailable',
-        request_id: res.headers['x-request-id'],
+        message: 'the request took too long; retry shortly',
+        request_id: res.headers.get('x-request-id'),
       });
+      // The connection and the server are fine: the next request is answered normally.
+      const health = await fetch(`${base}/health/live`);
+      expect(health.status).toBe(200);
+    } finally {
+      await blocker.rollback();
+    }
+  });
+
+  it('keeps a request id the client sent in the deadline answer', async () => {
+    const base = `http://127.0.0.1:${(slowApp.server.address() as { port: number }).port}`;
+    const blocker = await t.owner.transaction();
+    try {
+      await blocker.raw('lock table accounts in access exclusive mode');
+      const res = await fetch(`${base}/financial/accounts`, {
+        headers: { ...bearer(tenant.tokens.admin), 'x-request-id': 'client-chosen-id' },
+      });
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ request_id: 'client-chosen-id' });
     } finally {
       await blocker.rollback();
     }
