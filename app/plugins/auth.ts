@@ -84,8 +84,6 @@ export default fp<{ authCacheTtlMs?: number }>(
     fastify.decorateRequest('principal', null);
 
     async function resolveApiToken(token: string): Promise<Principal | null> {
-      const cached = cache?.get(token);
-      if (cached !== undefined) return cached || null;
       const result = await fastify.db.raw<{ rows: TokenRow[] }>('select * from findash_resolve_token(?)', [
         hashToken(token),
       ]);
@@ -106,27 +104,16 @@ export default fp<{ authCacheTtlMs?: number }>(
       return principal;
     }
 
-    fastify.addHook('onRequest', async (request) => {
-      const config = request.routeOptions.config;
-      if (config.platformAdmin) {
-        const adminToken = fastify.config.ADMIN_TOKEN;
-        if (!adminToken)
-          throw new DomainError(404, 'platform administration is disabled (ADMIN_TOKEN is not set)');
-        if (!sameSecret(bearer(request), adminToken)) throw unauthorized('invalid platform admin token');
-        return;
+    async function resolveOther(token: string, request: FastifyRequest): Promise<Principal | null> {
+      for (const authenticate of authenticators) {
+        const principal = await authenticate(token, request);
+        if (principal) return principal;
       }
-      const permission = config.permission;
-      if (!permission) return;
-      const token = bearer(request);
-      let principal: Principal | null | undefined = null;
-      if (looksLikeApiToken(token)) {
-        principal = await resolveApiToken(token);
-      } else {
-        for (const authenticate of authenticators) {
-          principal = await authenticate(token, request);
-          if (principal) break;
-        }
-      }
+      return null;
+    }
+
+    /** The tenant's state and the role's permission; on success the request carries its actor. */
+    function admit(request: FastifyRequest, principal: Principal | null, permission: Permission): void {
       if (!principal) throw unauthorized('invalid or revoked token');
       if (principal.tenantStatus === 'suspended') {
         throw new ForbiddenError(
@@ -147,6 +134,43 @@ export default fp<{ authCacheTtlMs?: number }>(
         role: principal.role,
         requestId: request.id,
       };
+    }
+
+    /** Settles synchronously (no promise) when nothing needs a lookup: a public route or a cached token. */
+    function authenticate(request: FastifyRequest): Promise<void> | undefined {
+      const config = request.routeOptions.config;
+      if (config.platformAdmin) {
+        const adminToken = fastify.config.ADMIN_TOKEN;
+        if (!adminToken)
+          throw new DomainError(404, 'platform administration is disabled (ADMIN_TOKEN is not set)');
+        if (!sameSecret(bearer(request), adminToken)) throw unauthorized('invalid platform admin token');
+        return undefined;
+      }
+      const permission = config.permission;
+      if (!permission) return undefined;
+      const token = bearer(request);
+      if (!looksLikeApiToken(token)) {
+        return resolveOther(token, request).then((principal) => admit(request, principal, permission));
+      }
+      const cached = cache?.get(token);
+      if (cached !== undefined) {
+        admit(request, cached || null, permission);
+        return undefined;
+      }
+      return resolveApiToken(token).then((principal) => admit(request, principal, permission));
+    }
+
+    // Callback-style: the usual request (cached token) costs no promise and no microtask turn.
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      let pending: Promise<void> | undefined;
+      try {
+        pending = authenticate(request);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+      if (pending) pending.then(() => done(), done);
+      else done();
     });
   },
   { name: 'auth', dependencies: ['db', 'config'] },

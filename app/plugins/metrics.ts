@@ -118,7 +118,7 @@ export default fp(
     const metrics = new AppMetrics();
     fastify.decorate('metrics', metrics);
 
-    fastify.addHook('onResponse', async (request, reply) => {
+    fastify.addHook('onResponse', (request, reply, done) => {
       metrics.httpDuration.observe(
         {
           method: request.method,
@@ -127,6 +127,7 @@ export default fp(
         },
         reply.elapsedTime / 1000,
       );
+      done();
     });
 
     fastify.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

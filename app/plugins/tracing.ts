@@ -21,15 +21,17 @@ export function traceLogMixin(): Record<string, string> {
  */
 export default fp(
   async (fastify) => {
-    fastify.addHook('preHandler', async (request) => {
+    fastify.addHook('preHandler', (request, _reply, done) => {
       const span = trace.getActiveSpan();
-      if (!span) return;
-      span.setAttribute('findash.request_id', request.id);
-      const actor = request.actor as ActorContext | null;
-      if (actor) {
-        span.setAttribute('findash.tenant_id', actor.tenantId);
-        span.setAttribute('findash.tenant_type', actor.tenantType);
+      if (span) {
+        span.setAttribute('findash.request_id', request.id);
+        const actor = request.actor as ActorContext | null;
+        if (actor) {
+          span.setAttribute('findash.tenant_id', actor.tenantId);
+          span.setAttribute('findash.tenant_type', actor.tenantType);
+        }
       }
+      done();
     });
   },
   { name: 'tracing' },
