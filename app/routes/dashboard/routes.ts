@@ -78,7 +78,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         tags,
         summary: 'The whole dashboard: summary, accounts, transactions, budgets and tenant',
-        description: `${RANGE_NOTE} Recent transaction descriptions need transactions:read.`,
+        description: `${RANGE_NOTE} Without from/to, budget_statuses lists only the budgets in effect today in the tenant timezone (start_date ≤ today ≤ end_date); with from/to, the budgets overlapping the range, as /financial/dashboard/budgets does. Recent transaction descriptions need transactions:read.`,
         querystring: RangeQuery,
         response: { 200: FullDashboardSchema, ...Errors },
       },
