@@ -36,10 +36,6 @@ export async function buildApp(options: AppOptions & { logger?: boolean }): Prom
       ((req as IncomingMessage & { [RAW_REQUEST_ID]?: string })[RAW_REQUEST_ID] = randomUUID()),
   }).withTypeProvider<TypeBoxTypeProvider>();
   fastify.setValidatorCompiler(strictBodyValidatorCompiler());
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header('x-request-id', request.id);
-    done();
-  });
   await fastify.register(app, options);
   return fastify;
 }

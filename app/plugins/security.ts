@@ -15,7 +15,8 @@ import fp from 'fastify-plugin';
  *   upgrade-insecure-requests so plain-HTTP development and in-cluster probes keep working.
  *
  * Both are static, so they are computed once at start-up (helmet answering one request on a
- * throwaway instance) and set with one callback-style hook: helmet's own hooks cost about as
+ * throwaway instance) and set, with the X-Request-Id every answer carries, by one callback-style
+ * hook: helmet's own hooks cost about as
  * much as a small route itself (measured: 74k → 34k req/s), and every response header costs
  * Node's header validation, so an API response carries only the six that apply to it.
  */
@@ -55,8 +56,9 @@ export default fp(
       crossOriginEmbedderPolicy: false,
     });
     fastify.decorate('securityHeaders', { api, documents });
-    fastify.addHook('onRequest', (_request, reply, done) => {
-      void reply.headers(api);
+    // The request id goes out in the same hook: one hook less on every request.
+    fastify.addHook('onRequest', (request, reply, done) => {
+      void reply.headers(api).header('x-request-id', request.id);
       done();
     });
   },

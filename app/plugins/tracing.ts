@@ -21,6 +21,8 @@ export function traceLogMixin(): Record<string, string> {
  */
 export default fp(
   async (fastify) => {
+    // Without an exporter telemetry.ts starts no SDK: there is never a span to annotate.
+    if (!fastify.config.OTEL_EXPORTER_OTLP_ENDPOINT) return;
     fastify.addHook('preHandler', (request, _reply, done) => {
       const span = trace.getActiveSpan();
       if (span) {
@@ -34,5 +36,5 @@ export default fp(
       done();
     });
   },
-  { name: 'tracing' },
+  { name: 'tracing', dependencies: ['config'] },
 );
