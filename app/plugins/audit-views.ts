@@ -1,7 +1,9 @@
+import type { onResponseHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
 import { ViewRecorder } from '../audit/view-recorder.js';
 import type { ActorContext } from '../domain/context.js';
+import { asArray } from './route-hooks.js';
 
 const DASHBOARD_PREFIX = '/financial/dashboard';
 
@@ -31,15 +33,24 @@ export default fp(
     });
     fastify.decorate('viewRecorder', recorder);
 
-    fastify.addHook('onResponse', (request, reply, done) => {
-      const route = request.routeOptions.url;
-      const actor = request.actor as ActorContext | null;
-      if (reply.statusCode === 200 && actor && route?.startsWith(DASHBOARD_PREFIX)) {
-        metrics.dashboardViews.inc({ tenant_type: actor.tenantType });
-        const part = route.slice(DASHBOARD_PREFIX.length).replace(/^\//, '') || 'dashboard';
-        recorder.record(actor, part, route, request.id);
-      }
-      done();
+    // Only dashboard routes get the hook (route-level), with what it records worked out once.
+    fastify.addHook('onRoute', (route) => {
+      if (!route.url.startsWith(DASHBOARD_PREFIX)) return;
+      const url = route.url;
+      const part = url.slice(DASHBOARD_PREFIX.length).replace(/^\//, '') || 'dashboard';
+      const views = {
+        user: metrics.dashboardViews.labels('user'),
+        organization: metrics.dashboardViews.labels('organization'),
+      };
+      const hook: onResponseHookHandler = (request, reply, done) => {
+        const actor = request.actor as ActorContext | null;
+        if (reply.statusCode === 200 && actor) {
+          views[actor.tenantType].inc();
+          recorder.record(actor, part, url, request.id);
+        }
+        done();
+      };
+      route.onResponse = [...asArray(route.onResponse), hook];
     });
     fastify.addHook('onReady', async () => recorder.start());
     fastify.addHook('onClose', async () => {

@@ -1,6 +1,6 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 
@@ -8,11 +8,14 @@ import { can, isRole, type Permission } from '../domain/auth/roles.js';
 import { hashToken, looksLikeApiToken } from '../domain/auth/tokens.js';
 import type { ActorContext } from '../domain/context.js';
 import { DomainError, ForbiddenError } from '../domain/errors.js';
+import { asArray } from './route-hooks.js';
 
 /** A resolved identity before the permission check: who, for which tenant, in which state. */
 export interface Principal extends ActorContext {
   readonly tenantStatus: string;
   readonly rateLimitRpm: number | null;
+  /** `${tenantId}:${actor}`, made once per resolution: the key for findash_active_users. */
+  readonly subject: string;
 }
 
 /** Resolves a bearer credential that is not an API token (the jwt plugin registers one). */
@@ -98,6 +101,7 @@ export default fp<{ authCacheTtlMs?: number }>(
               role: row.role,
               actor: `token:${row.token_name}`,
               rateLimitRpm: row.rate_limit_rpm,
+              subject: `${row.tenant_id}:token:${row.token_name}`,
             }
           : null;
       cache?.set(token, principal ?? false);
@@ -136,18 +140,16 @@ export default fp<{ authCacheTtlMs?: number }>(
       };
     }
 
-    /** Settles synchronously (no promise) when nothing needs a lookup: a public route or a cached token. */
-    function authenticate(request: FastifyRequest): Promise<void> | undefined {
-      const config = request.routeOptions.config;
-      if (config.platformAdmin) {
-        const adminToken = fastify.config.ADMIN_TOKEN;
-        if (!adminToken)
-          throw new DomainError(404, 'platform administration is disabled (ADMIN_TOKEN is not set)');
-        if (!sameSecret(bearer(request), adminToken)) throw unauthorized('invalid platform admin token');
-        return undefined;
-      }
-      const permission = config.permission;
-      if (!permission) return undefined;
+    function authenticateAdmin(request: FastifyRequest): undefined {
+      const adminToken = fastify.config.ADMIN_TOKEN;
+      if (!adminToken)
+        throw new DomainError(404, 'platform administration is disabled (ADMIN_TOKEN is not set)');
+      if (!sameSecret(bearer(request), adminToken)) throw unauthorized('invalid platform admin token');
+      return undefined;
+    }
+
+    /** Settles synchronously (no promise) when nothing needs a lookup: a cached token. */
+    function authenticate(request: FastifyRequest, permission: Permission): Promise<void> | undefined {
       const token = bearer(request);
       if (!looksLikeApiToken(token)) {
         return resolveOther(token, request).then((principal) => admit(request, principal, permission));
@@ -160,17 +162,32 @@ export default fp<{ authCacheTtlMs?: number }>(
       return resolveApiToken(token).then((principal) => admit(request, principal, permission));
     }
 
-    // Callback-style: the usual request (cached token) costs no promise and no microtask turn.
-    fastify.addHook('onRequest', (request, _reply, done) => {
-      let pending: Promise<void> | undefined;
-      try {
-        pending = authenticate(request);
-      } catch (error) {
-        done(error as Error);
-        return;
+    /** Callback-style: the usual request (cached token) costs no promise and no microtask turn. */
+    function hook(check: (request: FastifyRequest) => Promise<void> | undefined): onRequestHookHandler {
+      return (request, _reply, done) => {
+        let pending: Promise<void> | undefined;
+        try {
+          pending = check(request);
+        } catch (error) {
+          done(error as Error);
+          return;
+        }
+        if (pending) pending.then(() => done(), done);
+        else done();
+      };
+    }
+
+    // Route-level: only routes that declare a permission (or platformAdmin) authenticate, and
+    // each knows its permission without reading the route's options on every request. Hooks
+    // that need the principal (rate limit) are added after this one the same way.
+    fastify.addHook('onRoute', (route) => {
+      const config = route.config;
+      const permission = config?.permission;
+      if (config?.platformAdmin) {
+        route.onRequest = [...asArray(route.onRequest), hook(authenticateAdmin)];
+      } else if (permission) {
+        route.onRequest = [...asArray(route.onRequest), hook((request) => authenticate(request, permission))];
       }
-      if (pending) pending.then(() => done(), done);
-      else done();
     });
   },
   { name: 'auth', dependencies: ['db', 'config'] },

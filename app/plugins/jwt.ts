@@ -125,6 +125,7 @@ export default fp<JwtPluginOptions>(
         role: row.role,
         actor: `jwt:${subject}`,
         rateLimitRpm: row.rate_limit_rpm,
+        subject: `${row.tenant_id}:jwt:${subject}`,
       };
     });
   },
