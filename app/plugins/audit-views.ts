@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 
 import { ViewRecorder } from '../audit/view-recorder.js';
 import type { ActorContext } from '../domain/context.js';
+import { HotCounter } from './metrics.js';
 import { asArray } from './route-hooks.js';
 
 const DASHBOARD_PREFIX = '/financial/dashboard';
@@ -32,20 +33,17 @@ export default fp(
       },
     });
     fastify.decorate('viewRecorder', recorder);
+    const views = new HotCounter<ActorContext['tenantType']>(metrics.dashboardViews, 'tenant_type', metrics);
 
     // Only dashboard routes get the hook (route-level), with what it records worked out once.
     fastify.addHook('onRoute', (route) => {
       if (!route.url.startsWith(DASHBOARD_PREFIX)) return;
       const url = route.url;
       const part = url.slice(DASHBOARD_PREFIX.length).replace(/^\//, '') || 'dashboard';
-      const views = {
-        user: metrics.dashboardViews.labels('user'),
-        organization: metrics.dashboardViews.labels('organization'),
-      };
       const hook: onResponseHookHandler = (request, reply, done) => {
         const actor = request.actor as ActorContext | null;
         if (reply.statusCode === 200 && actor) {
-          views[actor.tenantType].inc();
+          views.inc(actor.tenantType);
           recorder.record(actor, part, url, request.id);
         }
         done();

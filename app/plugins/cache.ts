@@ -5,6 +5,7 @@ import { LRUCache } from 'lru-cache';
 
 import { MemcachedStore } from '../cache/memcached-store.js';
 import type { ActorContext } from '../domain/context.js';
+import { HotCounter } from './metrics.js';
 
 export interface StoreHealth {
   readonly status: 'up' | 'degraded' | 'down';
@@ -115,18 +116,17 @@ export class DashboardCache {
    * shares. At most one read per tenant is in flight and one queued, so a burst of requests
    * costs two store round trips, not one per request.
    */
-  private generation(ctx: TenantRef): Promise<string> {
-    const key = `${this.tenantKey(ctx)}:gen`;
-    const state = this.generations.get(key);
+  private generation(tenantKey: string): Promise<string> {
+    const state = this.generations.get(tenantKey);
     if (!state) {
-      const fresh: GenerationRead = { current: this.readGeneration(key), next: null };
-      this.generations.set(key, fresh);
-      void this.settle(key, fresh);
+      const fresh: GenerationRead = { current: this.readGeneration(`${tenantKey}:gen`), next: null };
+      this.generations.set(tenantKey, fresh);
+      void this.settle(tenantKey, fresh);
       return fresh.current;
     }
     state.next ??= state.current.then(
-      () => this.readGeneration(key),
-      () => this.readGeneration(key),
+      () => this.readGeneration(`${tenantKey}:gen`),
+      () => this.readGeneration(`${tenantKey}:gen`),
     );
     return state.next;
   }
@@ -165,16 +165,22 @@ export class DashboardCache {
    * sends a hit without parsing, re-serializing or even re-encoding it (the hot path of a
    * cached dashboard). The same Buffer is handed out for as long as the entry lives.
    */
-  async getOrComputeBody(ctx: ActorContext, suffix: string, compute: () => Promise<string>): Promise<Buffer> {
-    if (this.ttlSeconds === 0) return Buffer.from(await compute());
-    let key: string;
-    try {
-      key = `${this.tenantKey(ctx)}:${await this.generation(ctx)}:${suffix}`;
-    } catch {
-      // Store unavailable: no generation, no caching; every request reads PostgreSQL.
-      this.observer.miss();
-      return this.joinOrCompute(`nocache:${this.tenantKey(ctx)}:${suffix}`, compute, false);
-    }
+  getOrComputeBody(ctx: ActorContext, suffix: string, compute: () => Promise<string>): Promise<Buffer> {
+    if (this.ttlSeconds === 0) return compute().then((json) => Buffer.from(json));
+    const tenantKey = this.tenantKey(ctx);
+    // Plain promise chaining, not async/await: a hit is one step after the generation read.
+    return this.generation(tenantKey).then(
+      (generation) => this.bodyAt(`${tenantKey}:${generation}:${suffix}`, compute),
+      () => {
+        // Store unavailable: no generation, no caching; every request reads PostgreSQL.
+        this.observer.miss();
+        return this.joinOrCompute(`nocache:${tenantKey}:${suffix}`, compute, false);
+      },
+    );
+  }
+
+  /** The body stored under a key of the current generation, or computed once and stored. */
+  private bodyAt(key: string, compute: () => Promise<string>): Buffer | Promise<Buffer> {
     const joined = this.inflight.get(key);
     if (joined) {
       this.observer.miss();
@@ -185,15 +191,19 @@ export class DashboardCache {
       this.observer.hit();
       return near;
     }
-    const hit = await this.store.get(key).catch(() => null);
-    if (hit !== null) {
-      const body = Buffer.from(hit);
-      this.local?.set(key, body);
-      this.observer.hit();
-      return body;
-    }
-    this.observer.miss();
-    return this.joinOrCompute(key, compute, true);
+    return this.store
+      .get(key)
+      .catch(() => null)
+      .then((hit) => {
+        if (hit === null) {
+          this.observer.miss();
+          return this.joinOrCompute(key, compute, true);
+        }
+        const body = Buffer.from(hit);
+        this.local?.set(key, body);
+        this.observer.hit();
+        return body;
+      });
   }
 
   private joinOrCompute(key: string, compute: () => Promise<string>, store: boolean): Promise<Buffer> {
@@ -272,9 +282,11 @@ export default fp<{ store?: CacheStore }>(
             },
           })
         : new LruStore());
+    const hits = new HotCounter<'dashboard'>(metrics.cacheHits, 'cache', metrics);
+    const misses = new HotCounter<'dashboard'>(metrics.cacheMisses, 'cache', metrics);
     const cache = new DashboardCache(store, config.DASHBOARD_CACHE_TTL, {
-      hit: () => metrics.cacheHits.inc({ cache: 'dashboard' }),
-      miss: () => metrics.cacheMisses.inc({ cache: 'dashboard' }),
+      hit: () => hits.inc('dashboard'),
+      miss: () => misses.inc('dashboard'),
     });
     fastify.decorate('dashboardCache', cache);
     fastify.addHealthCheck({

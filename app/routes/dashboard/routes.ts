@@ -51,24 +51,27 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
    * re-encoding); a miss computes, stores and sends the same bytes. The domain objects have exactly the response
    * schemas' shape, so JSON.stringify produces what the schema serializer would.
    */
-  async function cached(
+  function cached(
     request: FastifyRequest,
     reply: FastifyReply,
     suffix: string,
     compute: () => Promise<unknown>,
-  ): Promise<FastifyReply> {
-    const body = await fastify.dashboardCache.getOrComputeBody(request.actor, suffix, async () =>
-      JSON.stringify(await compute()),
-    );
-    // Cached bodies are compressed once and reused; uncached ones go out as they are.
-    if (
-      fastify.dashboardCache.ttlSeconds > 0 &&
-      body.byteLength > 1024 &&
-      acceptsGzip(request.headers['accept-encoding'])
-    ) {
-      return reply.headers(GZIP_JSON).send(gzipOnce(body));
-    }
-    return reply.headers(JSON_BODY).send(body);
+  ): Promise<void> {
+    const { dashboardCache } = fastify;
+    return dashboardCache
+      .getOrComputeBody(request.actor, suffix, () => compute().then((value) => JSON.stringify(value)))
+      .then((body) => {
+        // Cached bodies are compressed once and reused; uncached ones go out as they are.
+        if (
+          dashboardCache.ttlSeconds > 0 &&
+          body.byteLength > 1024 &&
+          acceptsGzip(request.headers['accept-encoding'])
+        ) {
+          void reply.headers(GZIP_JSON).send(gzipOnce(body));
+        } else {
+          void reply.headers(JSON_BODY).send(body);
+        }
+      });
   }
 
   fastify.get(
@@ -83,7 +86,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: FullDashboardSchema, ...Errors },
       },
     },
-    async (request, reply) => {
+    (request, reply) => {
       const range = parseDateRange(request.query);
       const { includeDescriptions, key } = descriptions(request);
       return cached(request, reply, `dashboard:${rangeKey(range)}:${key}`, () =>
@@ -104,7 +107,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: FinancialSummarySchema, ...Errors },
       },
     },
-    async (request, reply) => {
+    (request, reply) => {
       const range = parseDateRange(request.query);
       return cached(request, reply, `summary:${rangeKey(range)}`, () =>
         request.withTenant((trx) => financialSummary(trx, range), readOnly),
@@ -123,7 +126,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Type.Array(AccountSummarySchema), ...Errors },
       },
     },
-    async (request, reply) =>
+    (request, reply) =>
       cached(request, reply, 'accounts::', () =>
         request.withTenant((trx) => accountSummaries(trx), readOnly),
       ),
@@ -141,7 +144,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: TransactionSummarySchema, ...Errors },
       },
     },
-    async (request, reply) => {
+    (request, reply) => {
       const range = parseDateRange(request.query);
       const { includeDescriptions, key } = descriptions(request);
       return cached(request, reply, `transactions:${rangeKey(range)}:${key}`, () =>
@@ -162,7 +165,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Type.Array(BudgetStatusSchema), ...Errors },
       },
     },
-    async (request, reply) => {
+    (request, reply) => {
       const range = parseDateRange(request.query);
       return cached(request, reply, `budgets:${rangeKey(range)}`, () =>
         request.withTenant((trx) => budgetStatuses(trx, range), readOnly),
