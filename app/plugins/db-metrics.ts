@@ -194,7 +194,10 @@ export default fp(
                 }>;
               }>(`
               select pg_database_size(current_database())::text as size,
-                     (select count(distinct pid) from pg_locks where not granted)::int as lock_waits,
+                     -- this database's sessions only: the server may host others (pg_locks
+                     -- has no database for transaction-id locks, so filter by session)
+                     (select count(distinct l.pid) from pg_locks l join pg_stat_activity a on a.pid = l.pid
+                       where not l.granted and a.datname = current_database())::int as lock_waits,
                      (select count(*) from tenants where status = 'active')::int as active_tenants,
                      (select count(*) from audit_outbox)::int as outbox_depth`);
               return result.rows[0];

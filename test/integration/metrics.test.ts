@@ -3,9 +3,11 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
+import { createKnex } from '../../app/db/knex.js';
+import { createTestDatabase } from '../harness/postgres.js';
 import { repoRoot } from '../harness/repo-root.js';
 import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
-import { addIncome, createAccount, get, sample, scrape, startReplica } from './instances.js';
+import { addIncome, createAccount, get, sample, scrape, startReplica, waitFor } from './instances.js';
 
 /** The API metric names of monitoring/METRICS.md (the table under "## API"). */
 async function contractNames(): Promise<string[]> {
@@ -125,6 +127,35 @@ describe('GET /metrics', () => {
     expect(sample(text, 'findash_outbox_depth')).toBeGreaterThanOrEqual(3);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \S+$/m);
+  });
+
+  it("counts lock waits in its own database only, not other databases' on the same server", async () => {
+    // Another application's database on the same PostgreSQL server, with a session stuck
+    // behind another's lock (what a shared database server looks like).
+    const other = await createTestDatabase({ migrated: false });
+    const holder = createKnex({ url: other.ownerUrl });
+    const waiter = createKnex({ url: other.ownerUrl });
+    const held = await holder.transaction();
+    try {
+      await waiter.raw('create table contended (id int)');
+      await held.raw('lock table contended in access exclusive mode');
+      const stuck = waiter.raw('select * from contended').catch(() => undefined);
+      await waitFor('the other database to have a waiting session', async () => {
+        const { rows } = await holder.raw<{ rows: Array<{ n: number }> }>(
+          `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid
+            where not l.granted and a.datname = current_database()`,
+        );
+        return rows[0]?.n === 1 ? true : null;
+      });
+      expect(sample(await scrape(t.app), 'findash_db_lock_waits')).toBe(0);
+      await held.rollback();
+      await stuck;
+    } finally {
+      if (!held.isCompleted()) await held.rollback();
+      await holder.destroy();
+      await waiter.destroy();
+      await other.drop();
+    }
   });
 
   it('counts PostgreSQL errors by kind', async () => {
