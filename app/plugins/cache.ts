@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 
 import { MemcachedStore } from '../cache/memcached-store.js';
+import { NearCopy } from '../cache/near-copy.js';
 import type { ActorContext } from '../domain/context.js';
 import { HotCounter } from './metrics.js';
 
@@ -56,10 +57,21 @@ export interface CacheObserver {
 
 type TenantRef = Pick<ActorContext, 'tenantType' | 'tenantId'>;
 
-/** The generation read in flight for a tenant, and the one queued behind it. */
-interface GenerationRead {
-  current: Promise<string>;
-  next: Promise<string> | null;
+/** Callers waiting for a tenant's generation read that has not been sent yet. */
+interface PendingRead {
+  readonly promise: Promise<string>;
+  readonly resolve: (generation: string) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+function pendingRead(): PendingRead {
+  let resolve!: (generation: string) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<string>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }
 
 /**
@@ -75,30 +87,26 @@ interface GenerationRead {
  */
 export class DashboardCache {
   private readonly inflight = new Map<string, Promise<Buffer>>();
-  private readonly generations = new Map<string, GenerationRead>();
+  /** Generation reads to send at the end of this event-loop turn, per tenant key. */
+  private unsent = new Map<string, PendingRead>();
+  private sendScheduled = false;
   private readonly pendingInvalidations = new Set<string>();
   /**
-   * A near copy of entries this instance read or wrote, keyed like the store (so by generation),
-   * as the UTF-8 bytes that go on the wire: an entry is immutable for its generation, and the
-   * generation is still read from the shared store on every request, so a write on any instance
-   * still invalidates here at once. It saves moving and decoding the (tens of KB) dashboard from
-   * memcached, and encoding it again, on every hit.
+   * A near copy of the bodies this instance read or wrote (app/cache/near-copy.ts): an entry is
+   * immutable for its generation, and the generation is still read from the shared store on
+   * every request, so a write on any instance still invalidates here at once. It saves moving
+   * and decoding the (tens of KB) dashboard from memcached, and encoding it again, on every hit.
    */
-  private readonly local: LRUCache<string, Buffer> | null;
+  private readonly near: NearCopy | null;
+  /** `dashboard:{tenant_type}:{tenant_id}` per tenant id, built once. */
+  private readonly tenantKeys = new Map<string, { type: string; key: string }>();
 
   constructor(
     private readonly store: CacheStore,
     readonly ttlSeconds: number,
     private readonly observer: CacheObserver = { hit: () => undefined, miss: () => undefined },
   ) {
-    this.local =
-      ttlSeconds === 0
-        ? null
-        : new LRUCache<string, Buffer>({
-            maxSize: 64 * 1024 * 1024,
-            sizeCalculation: (value, key) => value.byteLength + key.length,
-            ttl: ttlSeconds * 1000,
-          });
+    this.near = ttlSeconds === 0 ? null : new NearCopy(ttlSeconds * 1000);
   }
 
   get storeName(): string {
@@ -106,41 +114,41 @@ export class DashboardCache {
   }
 
   private tenantKey(ctx: TenantRef): string {
-    return `dashboard:${ctx.tenantType}:${ctx.tenantId}`;
+    const known = this.tenantKeys.get(ctx.tenantId);
+    if (known?.type === ctx.tenantType) return known.key;
+    const key = `dashboard:${ctx.tenantType}:${ctx.tenantId}`;
+    if (this.tenantKeys.size >= 100_000) this.tenantKeys.clear();
+    this.tenantKeys.set(ctx.tenantId, { type: ctx.tenantType, key });
+    return key;
   }
 
   /**
-   * The tenant's current generation, read from the store after the caller arrived: a read
-   * already in flight may have been answered before another instance's write replaced the
-   * generation, so callers arriving meanwhile wait for the next read, which every one of them
-   * shares. At most one read per tenant is in flight and one queued, so a burst of requests
-   * costs two store round trips, not one per request.
+   * The tenant's current generation, read from the store after the caller arrived: a read sent
+   * earlier may have been answered before another instance's write replaced the generation.
+   * Requests handled in one event-loop turn share one read, sent at the end of that turn (after
+   * every one of them was received); reads of consecutive turns overlap in flight, so nobody
+   * waits for an earlier read to come back first. A burst costs one store round trip per turn,
+   * not one per request.
    */
   private generation(tenantKey: string): Promise<string> {
-    const state = this.generations.get(tenantKey);
-    if (!state) {
-      const fresh: GenerationRead = { current: this.readGeneration(`${tenantKey}:gen`), next: null };
-      this.generations.set(tenantKey, fresh);
-      void this.settle(tenantKey, fresh);
-      return fresh.current;
+    let pending = this.unsent.get(tenantKey);
+    if (!pending) {
+      pending = pendingRead();
+      this.unsent.set(tenantKey, pending);
+      if (!this.sendScheduled) {
+        this.sendScheduled = true;
+        setImmediate(() => this.sendReads());
+      }
     }
-    state.next ??= state.current.then(
-      () => this.readGeneration(`${tenantKey}:gen`),
-      () => this.readGeneration(`${tenantKey}:gen`),
-    );
-    return state.next;
+    return pending.promise;
   }
 
-  /** When a read settles, the queued one (if any) becomes the read in flight. */
-  private async settle(key: string, state: GenerationRead): Promise<void> {
-    for (;;) {
-      await state.current.catch(() => undefined);
-      if (!state.next) {
-        this.generations.delete(key);
-        return;
-      }
-      state.current = state.next;
-      state.next = null;
+  private sendReads(): void {
+    const batch = this.unsent;
+    this.unsent = new Map();
+    this.sendScheduled = false;
+    for (const [tenantKey, pending] of batch) {
+      this.readGeneration(`${tenantKey}:gen`).then(pending.resolve, pending.reject);
     }
   }
 
@@ -170,52 +178,66 @@ export class DashboardCache {
     const tenantKey = this.tenantKey(ctx);
     // Plain promise chaining, not async/await: a hit is one step after the generation read.
     return this.generation(tenantKey).then(
-      (generation) => this.bodyAt(`${tenantKey}:${generation}:${suffix}`, compute),
+      (generation) => {
+        const near = this.near?.get(tenantKey, generation, suffix);
+        if (near) {
+          this.observer.hit();
+          return near;
+        }
+        return this.fromStore(tenantKey, generation, suffix, compute);
+      },
       () => {
         // Store unavailable: no generation, no caching; every request reads PostgreSQL.
         this.observer.miss();
-        return this.joinOrCompute(`nocache:${tenantKey}:${suffix}`, compute, false);
+        return this.joinOrCompute(`nocache:${tenantKey}:${suffix}`, compute, null);
       },
     );
   }
 
-  /** The body stored under a key of the current generation, or computed once and stored. */
-  private bodyAt(key: string, compute: () => Promise<string>): Buffer | Promise<Buffer> {
+  /** The body the store holds for this generation, or computed once (per instance) and stored. */
+  private fromStore(
+    tenantKey: string,
+    generation: string,
+    suffix: string,
+    compute: () => Promise<string>,
+  ): Promise<Buffer> {
+    const key = `${tenantKey}:${generation}:${suffix}`;
     const joined = this.inflight.get(key);
     if (joined) {
       this.observer.miss();
       return joined;
     }
-    const near = this.local?.get(key);
-    if (near !== undefined) {
-      this.observer.hit();
-      return near;
-    }
+    const keep = (body: Buffer): void => this.near?.set(tenantKey, generation, suffix, body);
     return this.store
       .get(key)
       .catch(() => null)
       .then((hit) => {
         if (hit === null) {
           this.observer.miss();
-          return this.joinOrCompute(key, compute, true);
+          return this.joinOrCompute(key, compute, keep);
         }
         const body = Buffer.from(hit);
-        this.local?.set(key, body);
+        keep(body);
         this.observer.hit();
         return body;
       });
   }
 
-  private joinOrCompute(key: string, compute: () => Promise<string>, store: boolean): Promise<Buffer> {
+  /** Computes once per key on this instance; with `keep`, stores the result (shared and near). */
+  private joinOrCompute(
+    key: string,
+    compute: () => Promise<string>,
+    keep: ((body: Buffer) => void) | null,
+  ): Promise<Buffer> {
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const work = (async () => {
       try {
         const value = await compute();
         const body = Buffer.from(value);
-        if (store) {
+        if (keep) {
           await this.store.set(key, value, this.ttlSeconds).catch(() => undefined);
-          this.local?.set(key, body);
+          keep(body);
         }
         return body;
       } finally {
