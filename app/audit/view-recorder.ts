@@ -46,7 +46,9 @@ interface ViewGroup {
  * transaction as the write) never does.
  */
 export class ViewRecorder {
-  private groups = new Map<string, ViewGroup>();
+  /** viewer → endpoint → group. */
+  private groups = new Map<string, Map<string, ViewGroup>>();
+  private groupCount = 0;
   private views = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -69,16 +71,25 @@ export class ViewRecorder {
     return this.views;
   }
 
-  record(ctx: ActorContext, resourceId: string, route: string, requestId: string): void {
-    const key = `${ctx.tenantId}\u0000${ctx.actor}\u0000${resourceId}`;
+  /**
+   * `viewer` identifies the viewer across tenants (the principal's `${tenantId}:${actor}`, one
+   * string per principal): with the endpoint's `resourceId` it finds the group without building
+   * a key per view.
+   */
+  record(ctx: ActorContext, viewer: string, resourceId: string, route: string, requestId: string): void {
     const now = Date.now();
-    const group = this.groups.get(key);
+    let byResource = this.groups.get(viewer);
+    if (!byResource) {
+      byResource = new Map();
+      this.groups.set(viewer, byResource);
+    }
+    const group = byResource.get(resourceId);
     if (group) {
       group.count += 1;
       group.lastAt = now;
       if (group.requestIds.length < MAX_REQUEST_IDS) group.requestIds.push(requestId);
     } else {
-      this.groups.set(key, {
+      byResource.set(resourceId, {
         ctx: { ...ctx, requestId },
         resourceId,
         route,
@@ -87,15 +98,16 @@ export class ViewRecorder {
         lastAt: now,
         requestIds: [requestId],
       });
+      this.groupCount += 1;
     }
     this.views += 1;
-    if (!group && this.groups.size >= this.options.batchSize) void this.flush();
+    if (!group && this.groupCount >= this.options.batchSize) void this.flush();
   }
 
   /** Writes what is buffered; concurrent calls share one flush. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    if (this.groups.size === 0) return Promise.resolve();
+    if (this.groupCount === 0) return Promise.resolve();
     this.flushing = this.write().finally(() => {
       this.flushing = null;
     });
@@ -113,13 +125,16 @@ export class ViewRecorder {
   private async write(): Promise<void> {
     const batch = this.groups;
     this.groups = new Map();
+    this.groupCount = 0;
     this.views = 0;
     const byTenant = new Map<string, Array<[string, ViewGroup]>>();
-    for (const entry of batch) {
-      const tenantId = entry[1].ctx.tenantId;
-      const list = byTenant.get(tenantId) ?? [];
-      list.push(entry);
-      byTenant.set(tenantId, list);
+    for (const [viewer, byResource] of batch) {
+      for (const group of byResource.values()) {
+        const tenantId = group.ctx.tenantId;
+        const list = byTenant.get(tenantId) ?? [];
+        list.push([viewer, group]);
+        byTenant.set(tenantId, list);
+      }
     }
     for (const [tenantId, entries] of byTenant) {
       try {
@@ -139,28 +154,44 @@ export class ViewRecorder {
 
   /** Puts groups back after a failed write, merged with views recorded since. */
   private requeue(entries: Array<[string, ViewGroup]>): void {
-    const merged = new Map(entries);
-    for (const [key, newer] of this.groups) {
-      const older = merged.get(key);
-      if (!older) {
-        merged.set(key, newer);
-        continue;
-      }
-      older.count += newer.count;
-      older.lastAt = newer.lastAt;
-      older.requestIds.push(
-        ...newer.requestIds.slice(0, Math.max(0, MAX_REQUEST_IDS - older.requestIds.length)),
-      );
-    }
+    const newer = this.groups;
+    this.groups = new Map();
+    this.groupCount = 0;
+    this.views = 0;
+    for (const [viewer, group] of entries) this.merge(viewer, group);
+    for (const [viewer, byResource] of newer)
+      for (const group of byResource.values()) this.merge(viewer, group);
     let dropped = 0;
-    for (const [key, group] of merged) {
-      if (merged.size <= this.maxGroups) break;
-      merged.delete(key);
-      dropped += group.count;
+    for (const [viewer, byResource] of this.groups) {
+      if (this.groupCount <= this.maxGroups) break;
+      this.groups.delete(viewer);
+      for (const group of byResource.values()) {
+        this.groupCount -= 1;
+        this.views -= group.count;
+        dropped += group.count;
+      }
     }
-    this.groups = merged;
-    this.views = [...merged.values()].reduce((sum, group) => sum + group.count, 0);
     if (dropped > 0) this.options.onDropped?.(dropped);
+  }
+
+  private merge(viewer: string, group: ViewGroup): void {
+    let byResource = this.groups.get(viewer);
+    if (!byResource) {
+      byResource = new Map();
+      this.groups.set(viewer, byResource);
+    }
+    const older = byResource.get(group.resourceId);
+    this.views += group.count;
+    if (!older) {
+      byResource.set(group.resourceId, group);
+      this.groupCount += 1;
+      return;
+    }
+    older.count += group.count;
+    older.lastAt = group.lastAt;
+    older.requestIds.push(
+      ...group.requestIds.slice(0, Math.max(0, MAX_REQUEST_IDS - older.requestIds.length)),
+    );
   }
 }
 

@@ -42,9 +42,10 @@ export default fp(
       const part = url.slice(DASHBOARD_PREFIX.length).replace(/^\//, '') || 'dashboard';
       const hook: onResponseHookHandler = (request, reply, done) => {
         const actor = request.actor as ActorContext | null;
-        if (reply.statusCode === 200 && actor) {
+        const principal = request.principal;
+        if (reply.statusCode === 200 && actor && principal) {
           views.inc(actor.tenantType);
-          recorder.record(actor, part, url, request.id);
+          recorder.record(actor, principal.subject, part, url, request.id);
         }
         done();
       };

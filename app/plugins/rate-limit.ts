@@ -96,8 +96,11 @@ export default fp(
         done();
         return;
       }
-      if (lastSeen.size < MAX_TRACKED_USERS || lastSeen.has(principal.subject)) {
-        lastSeen.set(principal.subject, clock.now);
+      // Usually already seen this second: one lookup, no write.
+      if (lastSeen.get(principal.subject) !== clock.now) {
+        if (lastSeen.size < MAX_TRACKED_USERS || lastSeen.has(principal.subject)) {
+          lastSeen.set(principal.subject, clock.now);
+        }
       }
       const perMinute = principal.rateLimitRpm ?? config.RATE_LIMIT_DEFAULT_RPM;
       const retryAfter = perMinute > 0 ? limiter.take(principal.tenantId, perMinute) : 0;

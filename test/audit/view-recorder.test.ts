@@ -47,13 +47,25 @@ describe('ViewRecorder batches', () => {
   it('lets one busy viewer buffer many views; a batch is as many viewers, written as one row each', async () => {
     const recorder = new ViewRecorder(appDb, { flushIntervalMs: 600_000, batchSize: 2 });
     for (let i = 0; i < 300; i += 1)
-      recorder.record(viewer('token:busy'), 'dashboard', '/financial/dashboard', `b${i}`);
+      recorder.record(
+        viewer('token:busy'),
+        `${tenant.id}:token:busy`,
+        'dashboard',
+        '/financial/dashboard',
+        `b${i}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await viewRows()).toEqual([]);
     expect(recorder.pending).toBe(300);
 
     // A second viewer makes two groups: that is a batch.
-    recorder.record(viewer('token:other'), 'dashboard', '/financial/dashboard', 'o1');
+    recorder.record(
+      viewer('token:other'),
+      `${tenant.id}:token:other`,
+      'dashboard',
+      '/financial/dashboard',
+      'o1',
+    );
     await recorder.flush();
     const rows = await viewRows();
     expect(rows.map((r) => [r.actor, r.details.count])).toEqual([
