@@ -5,6 +5,7 @@ import { createKnex } from '../db/knex.js';
 import { withTenant } from '../db/tenant-scope.js';
 import type { ActorContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
+import { deadlinePassed, setCommitting } from './deadlines.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -42,7 +43,21 @@ export default fp<DbPluginOptions>(
     >(this: import('fastify').FastifyRequest, work: (trx: Knex.Transaction) => Promise<T>, options?: { readOnly?: boolean }): Promise<T> {
       const actor = this.actor as ActorContext | null;
       if (!actor) throw new DomainError(401, 'authentication required');
-      return withTenant(knex, actor.tenantId, work, options);
+      if (options?.readOnly) return withTenant(knex, actor.tenantId, work, options);
+      // A write whose request was answered 503 by its deadline rolls back (app/plugins/deadlines.ts).
+      const raw = this.raw;
+      return withTenant(
+        knex,
+        actor.tenantId,
+        async (trx) => {
+          const result = await work(trx);
+          if (deadlinePassed(raw))
+            throw new DomainError(503, 'the request took too long; nothing was written');
+          setCommitting(raw, true);
+          return result;
+        },
+        options,
+      ).finally(() => setCommitting(raw, false));
     });
     if (!opts.knex) fastify.addHook('onClose', async () => knex.destroy());
   },

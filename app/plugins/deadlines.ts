@@ -13,6 +13,24 @@ type ServerSocket = Socket & { _httpMessage?: ServerResponse | null };
 
 export const DEADLINE_MESSAGE = 'the request took too long; retry shortly';
 
+const EXPIRED = Symbol('findash.deadlineExpired');
+const COMMITTING = Symbol('findash.committing');
+
+type RequestState = IncomingMessage & { [EXPIRED]?: boolean; [COMMITTING]?: boolean };
+
+/** Was this request already answered 503 by its deadline? (Its work must then not commit.) */
+export function deadlinePassed(req: IncomingMessage): boolean {
+  return (req as RequestState)[EXPIRED] === true;
+}
+
+/**
+ * Marks a request's transaction as committing (or done committing): while it commits, the
+ * deadline lets the commit finish and its real answer go out instead of answering 503.
+ */
+export function setCommitting(req: IncomingMessage, committing: boolean): void {
+  (req as RequestState)[COMMITTING] = committing;
+}
+
 /**
  * Request deadlines at no cost per request. build.ts sets connectionTimeout to
  * REQUEST_TIMEOUT_MS, which arms Node's inactivity timer on every socket (reset by each read and
@@ -24,7 +42,10 @@ export const DEADLINE_MESSAGE = 'the request took too long; retry shortly';
  * request, and a Set of in-flight requests cost as much: each about an eighth of a cached
  * dashboard's time.
  *
- * If the stuck handler finishes later, Fastify sees the reply already sent and only logs it.
+ * A client answered 503 must find nothing written: request transactions check deadlinePassed
+ * before they commit and roll back (app/plugins/db.ts), and a request whose transaction is
+ * already committing is left to finish, so "503" and "committed" never go together. If the stuck
+ * handler finishes later, Fastify sees the reply already sent and only logs it.
  */
 export default fp(
   async (fastify) => {
@@ -35,7 +56,9 @@ export default fp(
         socket.destroy();
         return;
       }
-      const req = res.req as TaggedRequest;
+      const req = res.req as TaggedRequest & RequestState;
+      if (req[COMMITTING]) return; // its answer follows the commit
+      req[EXPIRED] = true;
       const header = req.headers['x-request-id'];
       const requestId = req[RAW_REQUEST_ID] ?? (typeof header === 'string' ? header : '');
       fastify.log.warn(

@@ -130,8 +130,17 @@ describe('security headers, body limits and request deadlines', () => {
       // The connection and the server are fine: the next request is answered normally.
       const health = await fetch(`${base}/health/live`);
       expect(health.status).toBe(200);
-    } finally {
+      // Once the lock goes, the stuck write resumes, and must not commit: its client was told 503.
       await blocker.rollback();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const listed = await slowApp.inject({
+        url: `/financial/transactions?account_id=${created.json<{ id: string }>().id}`,
+        headers: bearer(tenant.tokens.admin),
+      });
+      expect(listed.statusCode).toBe(200);
+      expect(listed.json<{ data: unknown[] }>().data).toEqual([]);
+    } finally {
+      if (!blocker.isCompleted()) await blocker.rollback();
     }
   });
 
