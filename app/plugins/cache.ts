@@ -311,6 +311,8 @@ export default fp<{ store?: CacheStore }>(
       miss: () => misses.inc('dashboard'),
     });
     fastify.decorate('dashboardCache', cache);
+    // Every request write invalidates its tenant's dashboards before the write answers.
+    fastify.afterTenantWrite((actor) => cache.invalidateTenant(actor));
     fastify.addHealthCheck({
       name: 'cache',
       critical: false,
@@ -321,5 +323,5 @@ export default fp<{ store?: CacheStore }>(
     });
     fastify.addHook('onClose', async () => cache.close());
   },
-  { name: 'cache', dependencies: ['config', 'metrics', 'health'] },
+  { name: 'cache', dependencies: ['config', 'metrics', 'health', 'db'] },
 );

@@ -11,6 +11,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The API role's pool: owns no table, row-level security applies. */
     db: Knex;
+    /**
+     * Runs after every committed request write, before the route answers (the dashboard cache
+     * invalidates the tenant here, so no write can forget to).
+     */
+    afterTenantWrite(hook: (actor: ActorContext) => Promise<void>): void;
   }
   interface FastifyRequest {
     /** One transaction scoped to the authenticated tenant (app.tenant_id set for RLS). */
@@ -38,6 +43,10 @@ export default fp<DbPluginOptions>(
         applicationName: 'findash-api',
       });
     fastify.decorate('db', knex);
+    const afterWrite: Array<(actor: ActorContext) => Promise<void>> = [];
+    fastify.decorate('afterTenantWrite', (hook: (actor: ActorContext) => Promise<void>) => {
+      afterWrite.push(hook);
+    });
     fastify.decorateRequest('withTenant', function withTenantScope<
       T,
     >(this: import('fastify').FastifyRequest, work: (trx: Knex.Transaction) => Promise<T>, options?: { readOnly?: boolean }): Promise<T> {
@@ -57,7 +66,12 @@ export default fp<DbPluginOptions>(
           return result;
         },
         options,
-      ).finally(() => setCommitting(raw, false));
+      )
+        .finally(() => setCommitting(raw, false))
+        .then(async (result) => {
+          for (const hook of afterWrite) await hook(actor);
+          return result;
+        });
     });
     if (!opts.knex) fastify.addHook('onClose', async () => knex.destroy());
   },

@@ -47,7 +47,6 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const account = await request.withTenant((trx) => createAccount(trx, request.actor, request.body));
-      await fastify.dashboardCache.invalidateTenant(request.actor);
       return reply.code(201).header('location', `/financial/accounts/${account.id}`).send(account);
     },
   );
@@ -109,13 +108,8 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: AccountResponse, ...Errors },
       },
     },
-    async (request) => {
-      const account = await request.withTenant((trx) =>
-        updateAccount(trx, request.actor, request.params.id, request.body),
-      );
-      await fastify.dashboardCache.invalidateTenant(request.actor);
-      return account;
-    },
+    async (request) =>
+      request.withTenant((trx) => updateAccount(trx, request.actor, request.params.id, request.body)),
   );
 
   fastify.post(
@@ -129,13 +123,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: AccountResponse, ...Errors },
       },
     },
-    async (request) => {
-      const account = await request.withTenant((trx) =>
-        deactivateAccount(trx, request.actor, request.params.id),
-      );
-      await fastify.dashboardCache.invalidateTenant(request.actor);
-      return account;
-    },
+    async (request) => request.withTenant((trx) => deactivateAccount(trx, request.actor, request.params.id)),
   );
 
   fastify.delete(
@@ -151,7 +139,6 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       await request.withTenant((trx) => deleteAccount(trx, request.actor, request.params.id));
-      await fastify.dashboardCache.invalidateTenant(request.actor);
       return reply.code(204).send(null);
     },
   );

@@ -53,7 +53,6 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       const budget = await request.withTenant((trx) => createBudget(trx, request.actor, request.body));
-      await fastify.dashboardCache.invalidateTenant(request.actor);
       return reply.code(201).header('location', `/financial/budgets/${budget.id}`).send(budget);
     },
   );
@@ -117,13 +116,8 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: BudgetResponse, ...Errors },
       },
     },
-    async (request) => {
-      const budget = await request.withTenant((trx) =>
-        updateBudget(trx, request.actor, request.params.id, request.body),
-      );
-      await fastify.dashboardCache.invalidateTenant(request.actor);
-      return budget;
-    },
+    async (request) =>
+      request.withTenant((trx) => updateBudget(trx, request.actor, request.params.id, request.body)),
   );
 
   fastify.delete(
@@ -139,7 +133,6 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     async (request, reply) => {
       await request.withTenant((trx) => deleteBudget(trx, request.actor, request.params.id));
-      await fastify.dashboardCache.invalidateTenant(request.actor);
       return reply.code(204).send(null);
     },
   );

@@ -84,7 +84,6 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         ),
       );
       if (result.replayed) void reply.header('idempotent-replayed', 'true');
-      else await fastify.dashboardCache.invalidateTenant(request.actor);
       return reply
         .code(result.statusCode)
         .header('location', `/financial/transactions/${result.body.id}`)
@@ -123,7 +122,6 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         ),
       );
       if (result.replayed) void reply.header('idempotent-replayed', 'true');
-      else await fastify.dashboardCache.invalidateTenant(request.actor);
       return reply.code(result.statusCode).send(result.body);
     },
   );
@@ -181,13 +179,7 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: TransactionResponse, ...Errors },
       },
     },
-    async (request) => {
-      const transaction = await request.withTenant((trx) =>
-        voidTransaction(trx, request.actor, request.params.id),
-      );
-      await fastify.dashboardCache.invalidateTenant(request.actor);
-      return transaction;
-    },
+    async (request) => request.withTenant((trx) => voidTransaction(trx, request.actor, request.params.id)),
   );
 
   fastify.post(
@@ -201,13 +193,7 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: TransactionResponse, ...Errors },
       },
     },
-    async (request) => {
-      const transaction = await request.withTenant((trx) =>
-        postTransaction(trx, request.actor, request.params.id),
-      );
-      await fastify.dashboardCache.invalidateTenant(request.actor);
-      return transaction;
-    },
+    async (request) => request.withTenant((trx) => postTransaction(trx, request.actor, request.params.id)),
   );
 };
 

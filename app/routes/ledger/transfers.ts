@@ -60,7 +60,6 @@ const transferRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         ),
       );
       if (result.replayed) void reply.header('idempotent-replayed', 'true');
-      else await fastify.dashboardCache.invalidateTenant(request.actor);
       return reply.code(result.statusCode).send(result.body);
     },
   );
