@@ -41,14 +41,33 @@ declare module 'fastify' {
   }
 }
 
-interface TokenRow {
+/** What a credential lookup (API token or JWT subject) returns about its tenant and role. */
+export interface PrincipalRow {
   tenant_id: string;
   tenant_name: string;
   tenant_type: 'user' | 'organization';
   tenant_status: string;
   role: string;
-  token_name: string;
   rate_limit_rpm: number | null;
+}
+
+interface TokenRow extends PrincipalRow {
+  token_name: string;
+}
+
+/** The principal of a looked-up credential, or null if its role is unknown. */
+export function principalFrom(row: PrincipalRow, actor: string): Principal | null {
+  if (!isRole(row.role)) return null;
+  return {
+    tenantId: row.tenant_id,
+    tenantName: row.tenant_name,
+    tenantType: row.tenant_type,
+    tenantStatus: row.tenant_status,
+    role: row.role,
+    actor,
+    rateLimitRpm: row.rate_limit_rpm,
+    subject: `${row.tenant_id}:${actor}`,
+  };
 }
 
 function unauthorized(message: string): DomainError {
@@ -91,19 +110,7 @@ export default fp<{ authCacheTtlMs?: number }>(
         hashToken(token),
       ]);
       const row = result.rows[0];
-      const principal: Principal | null =
-        row && isRole(row.role)
-          ? {
-              tenantId: row.tenant_id,
-              tenantName: row.tenant_name,
-              tenantType: row.tenant_type,
-              tenantStatus: row.tenant_status,
-              role: row.role,
-              actor: `token:${row.token_name}`,
-              rateLimitRpm: row.rate_limit_rpm,
-              subject: `${row.tenant_id}:token:${row.token_name}`,
-            }
-          : null;
+      const principal = row ? principalFrom(row, `token:${row.token_name}`) : null;
       cache?.set(token, principal ?? false);
       return principal;
     }

@@ -10,23 +10,15 @@ import {
 } from 'jose';
 import { LRUCache } from 'lru-cache';
 
-import { isRole } from '../domain/auth/roles.js';
 import { DomainError, ForbiddenError } from '../domain/errors.js';
-import type { Principal } from './auth.js';
+import { principalFrom, type Principal, type PrincipalRow } from './auth.js';
 
 /** Only asymmetric algorithms: a shared secret would let any verifier mint tokens. */
 const ALGORITHMS = ['RS256', 'ES256'];
 /** Claims naming the tenant, in order of preference. */
 export const TENANT_CLAIMS = ['findash.io/tenant', 'tenant'] as const;
 
-interface SubjectRow {
-  tenant_id: string;
-  tenant_name: string;
-  tenant_type: 'user' | 'organization';
-  tenant_status: string;
-  role: string;
-  rate_limit_rpm: number | null;
-}
+type SubjectRow = PrincipalRow;
 
 function unauthorized(message: string): DomainError {
   return new DomainError(401, message);
@@ -114,19 +106,9 @@ export default fp<JwtPluginOptions>(
       const tenant = tenantOf(payload);
       if (!tenant) throw unauthorized(`token has no tenant claim (${TENANT_CLAIMS.join(' or ')})`);
       const row = await resolveSubject(tenant, subject);
-      if (!row || !isRole(row.role)) {
-        throw new ForbiddenError(`subject ${subject} has no role in tenant ${tenant}`);
-      }
-      return {
-        tenantId: row.tenant_id,
-        tenantName: row.tenant_name,
-        tenantType: row.tenant_type,
-        tenantStatus: row.tenant_status,
-        role: row.role,
-        actor: `jwt:${subject}`,
-        rateLimitRpm: row.rate_limit_rpm,
-        subject: `${row.tenant_id}:jwt:${subject}`,
-      };
+      const principal = row ? principalFrom(row, `jwt:${subject}`) : null;
+      if (!principal) throw new ForbiddenError(`subject ${subject} has no role in tenant ${tenant}`);
+      return principal;
     });
   },
   { name: 'jwt', dependencies: ['auth', 'db', 'config'] },
