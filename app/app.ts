@@ -35,10 +35,11 @@ export interface AppOptions extends FastifyPluginOptions {
 /**
  * The application as a plugin (fastify/demo's shape): it never listens, so the server, the
  * tests and the benchmark all run exactly this. Order matters: config → deadlines → security
- * headers (so every answer, errors included, has them) → metrics → db → health → cache → auth (+ jwt, rate limit: onRequest hooks run in this order)
- * → error reporting, tracing → audit (outbox publisher, view batches) → docs → errors →
- * routes. onClose hooks run in reverse, so the view batch is flushed and the publisher stopped
- * before the cache and the database pool close.
+ * headers (so every answer, errors included, has them) → metrics → db → health → cache → auth
+ * (+ jwt, rate limit: route-level onRequest hooks, added in this order) → error reporting,
+ * tracing → audit (outbox publisher, view batches) → docs → errors → routes. onClose hooks run
+ * in reverse, so the view batch is flushed and the publisher stopped before the cache and the
+ * database pool close.
  */
 export default async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const authCache = opts.authCacheTtlMs !== undefined ? { authCacheTtlMs: opts.authCacheTtlMs } : {};

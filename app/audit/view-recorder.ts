@@ -34,9 +34,9 @@ interface ViewGroup {
 
 /**
  * Dashboard views are audited off the request path. A view costs a map update: views are
- * grouped per tenant, viewer (actor) and endpoint, and written every flushIntervalMs, as soon as
- * batchSize groups are buffered, and on shutdown (stop). A flush writes, per tenant, one transaction with
- * app.tenant_id set, holding one `dashboard.view` audit event (and its outbox message) per
+ * grouped per tenant, viewer (actor) and endpoint, and written every flushIntervalMs, as soon
+ * as batchSize groups are buffered, and on shutdown (stop). A flush writes, per tenant, one
+ * transaction with app.tenant_id set, holding one `dashboard.view` audit event (and its outbox message) per
  * group: who viewed what, how many times, first and last time, and the request ids (up to
  * MAX_REQUEST_IDS). So the audit cost follows the number of viewers, not of requests: a cached
  * dashboard at thousands of requests per second writes a few rows per interval.
@@ -78,11 +78,7 @@ export class ViewRecorder {
    */
   record(ctx: ActorContext, viewer: string, resourceId: string, route: string, requestId: string): void {
     const now = Date.now();
-    let byResource = this.groups.get(viewer);
-    if (!byResource) {
-      byResource = new Map();
-      this.groups.set(viewer, byResource);
-    }
+    const byResource = this.groupsOf(viewer);
     const group = byResource.get(resourceId);
     if (group) {
       group.count += 1;
@@ -174,12 +170,18 @@ export class ViewRecorder {
     if (dropped > 0) this.options.onDropped?.(dropped);
   }
 
-  private merge(viewer: string, group: ViewGroup): void {
+  /** The viewer's groups by endpoint, created empty on first use. */
+  private groupsOf(viewer: string): Map<string, ViewGroup> {
     let byResource = this.groups.get(viewer);
     if (!byResource) {
       byResource = new Map();
       this.groups.set(viewer, byResource);
     }
+    return byResource;
+  }
+
+  private merge(viewer: string, group: ViewGroup): void {
+    const byResource = this.groupsOf(viewer);
     const older = byResource.get(group.resourceId);
     this.views += group.count;
     if (!older) {

@@ -11,9 +11,9 @@ const DASHBOARD_PREFIX = '/financial/dashboard';
 /**
  * Audits dashboard views without slowing them down: each successful dashboard response is
  * counted (findash_dashboard_views_total) and recorded after it is sent; the recorder groups
- * views per viewer and endpoint and writes them every AUDIT_VIEW_FLUSH_MS or as soon
- * as AUDIT_VIEW_BATCH_SIZE viewer groups are buffered, and once more on shutdown, before the database pool closes
- * (app/audit/view-recorder.ts).
+ * views per viewer and endpoint and writes them every AUDIT_VIEW_FLUSH_MS or as soon as
+ * AUDIT_VIEW_BATCH_SIZE viewer groups are buffered, and once more on shutdown, before the
+ * database pool closes (app/audit/view-recorder.ts).
  */
 export default fp(
   async (fastify) => {

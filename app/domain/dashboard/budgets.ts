@@ -46,7 +46,7 @@ export function budgetsPart(range: DateRange, options: BudgetListOptions = {}): 
   const bindings: Binding[] = [];
   if (options.inEffectWhenUnranged && range.from === undefined && range.to === undefined) {
     // `today` is the tenant CTE's date in the tenant's timezone, the same calendar "this month" uses.
-    filters.push('and start_date <= (select today from tenant) and end_date >= (select today from tenant)');
+    filters.push('and (select today from tenant) between start_date and end_date');
   }
   if (range.from !== undefined) {
     filters.push('and end_date >= ?::date');
