@@ -23,6 +23,7 @@ import { freePort } from '../harness/ports.js';
 import { repoRoot } from '../harness/repo-root.js';
 import { benchToken, ensureBenchTenant } from './bench-database.js';
 import { autocannon, hasWrk, wrk, type LoadResult } from './load.js';
+import { fmt, median } from './stats.js';
 
 /** The app configuration of the cached runs, with a memcached of their own. */
 export async function startCachedEnv(): Promise<{
@@ -47,12 +48,6 @@ export interface CachedComparison {
   readonly seconds: number;
   readonly rounds: readonly CachedRound[];
 }
-
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
-};
 
 /**
  * Hello world, the cached dashboard and the cached dashboard with Accept-Encoding: gzip, one
@@ -92,7 +87,6 @@ export async function compareCachedWithHello(options: {
 
 /** The comparison's table and its verdict against DESIGN §10. */
 export function formatCachedComparison(result: CachedComparison): string[] {
-  const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
   const out: string[] = [];
   out.push(
     `cached dashboard vs hello world: ${result.tool}, 100 connections, ${result.seconds} s per run, ${result.rounds.length} rounds`,

@@ -36,6 +36,7 @@ import { benchToken, ensureBenchTenant, openBenchDatabase, type BenchDatabase } 
 import { postgresCpuMs, processCpuMs } from './cpu.js';
 import { compareCachedWithHello, formatCachedComparison, startCachedEnv } from './cached.scenario.js';
 import { apacheBench, autocannon, type AbResult, type LoadResult } from './load.js';
+import { fmt, percentile } from './stats.js';
 
 interface Scenario {
   readonly name: string;
@@ -86,11 +87,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
 };
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
 
 async function timed(
   times: number,
@@ -177,8 +173,6 @@ async function measureQueries(
     await owner.destroy();
   }
 }
-
-const fmt = (n: number, digits = 2): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 async function main(): Promise<void> {
   const db = await openBenchDatabase(log);
