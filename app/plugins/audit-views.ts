@@ -1,4 +1,4 @@
-import type { onResponseHookHandler } from 'fastify';
+import type { onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
 import { ViewRecorder } from '../audit/view-recorder.js';
@@ -40,16 +40,16 @@ export default fp(
       if (!route.url.startsWith(DASHBOARD_PREFIX)) return;
       const url = route.url;
       const part = url.slice(DASHBOARD_PREFIX.length).replace(/^\//, '') || 'dashboard';
-      const hook: onResponseHookHandler = (request, reply, done) => {
+      const hook: onSendHookHandler = (request, reply, payload, done) => {
         const actor = request.actor as ActorContext | null;
         const principal = request.principal;
         if (reply.statusCode === 200 && actor && principal) {
           views.inc(actor.tenantType);
           recorder.record(actor, principal.subject, part, url, request.id);
         }
-        done();
+        done(null, payload);
       };
-      route.onResponse = [...asArray(route.onResponse), hook];
+      route.onSend = [...asArray(route.onSend), hook];
     });
     fastify.addHook('onReady', async () => recorder.start());
     fastify.addHook('onClose', async () => {

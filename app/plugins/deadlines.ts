@@ -79,6 +79,7 @@ export default fp(
         'x-request-id': requestId,
       });
       res.end(body);
+      fastify.metrics.observeRawAnswer(req, 503);
     };
     fastify.server.on('timeout', onTimeout);
     fastify.addHook('onClose', async () => {

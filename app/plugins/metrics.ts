@@ -1,22 +1,28 @@
+import type { IncomingMessage } from 'node:http';
+
+import type { FastifyRequest, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+import { RequestDurations } from './request-durations.js';
+import { asArray } from './route-hooks.js';
 
 /**
  * Every API metric of monitoring/METRICS.md (the contract with the alert rules and Grafana),
  * on a Registry of this app instance's own: tests build many apps in one process. Labels are
  * bounded: route templates, never raw URLs; tenant types, never tenant ids.
  */
+/** The Fastify request of a raw request, for answers written outside Fastify. */
+const FASTIFY_REQUEST = Symbol('findash.fastifyRequest');
+type LinkedRequest = IncomingMessage & { [FASTIFY_REQUEST]?: FastifyRequest };
+
 export class AppMetrics {
   readonly registry = new Registry();
   private readonly scrapeHooks: Array<() => Promise<void>> = [];
 
-  readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request latency by method, route template and status code',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  readonly httpDuration = new RequestDurations([
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+  ]);
   readonly cacheHits = this.counter('findash_cache_hits_total', 'Dashboard cache hits', ['cache']);
   readonly cacheMisses = this.counter('findash_cache_misses_total', 'Dashboard cache misses', ['cache']);
   readonly cacheErrors = this.counter('findash_cache_errors_total', 'Memcached errors and timeouts', [
@@ -69,6 +75,7 @@ export class AppMetrics {
   readonly rateLimited = this.counter('findash_rate_limited_total', 'Requests answered 429', ['tenant_type']);
 
   constructor() {
+    this.registry.registerMetric(this.httpDuration.asRegistryMetric());
     collectDefaultMetrics({ register: this.registry });
     // Every series of a bounded label set exists from the start at 0, so rates and alerts see
     // a real zero instead of no data.
@@ -86,6 +93,21 @@ export class AppMetrics {
   }
 
   /** Work run before each scrape (e.g. reading the outbox depth); failures never fail the scrape. */
+  /**
+   * Records an answer written on the raw response, outside Fastify's reply and its hooks (the
+   * deadline's 503, app/plugins/deadlines.ts), under the route of the request it answered.
+   */
+  observeRawAnswer(req: IncomingMessage, statusCode: number): void {
+    const request = (req as LinkedRequest)[FASTIFY_REQUEST];
+    if (!request) return;
+    this.httpDuration.observe(
+      request.method,
+      request.routeOptions.url ?? UNMATCHED_ROUTE,
+      statusCode,
+      (performance.now() - request.startedAt) / 1000,
+    );
+  }
+
   onScrape(hook: () => Promise<void>): void {
     this.scrapeHooks.push(hook);
   }
@@ -134,6 +156,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     metrics: AppMetrics;
   }
+  interface FastifyRequest {
+    /** performance.now() when the request reached the app's hooks (for http_request_duration_seconds). */
+    startedAt: number;
+  }
 }
 
 /** Label for requests no route matched (404s for arbitrary paths must not mint new series). */
@@ -144,16 +170,41 @@ export default fp(
     const metrics = new AppMetrics();
     fastify.decorate('metrics', metrics);
 
-    fastify.addHook('onResponse', (request, reply, done) => {
-      metrics.httpDuration.observe(
-        {
-          method: request.method,
-          route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-          status_code: String(reply.statusCode),
-        },
-        reply.elapsedTime / 1000,
-      );
+    // Observed when the answer is handed to Node (onSend), from a start stamped by the first
+    // onRequest hook here, not in onResponse: any onResponse hook makes Fastify add and remove
+    // 'finish' and 'error' listeners on every response, which costs more (measured) than the
+    // observation itself. Left out is only the synchronous hand-over of the bytes to the socket.
+    // Each route's hook knows its template (reading request.routeOptions builds an object on
+    // every call); the app-wide one records what no route matched.
+    fastify.decorateRequest('startedAt', 0);
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      request.startedAt = performance.now();
+      (request.raw as LinkedRequest)[FASTIFY_REQUEST] = request;
       done();
+    });
+    fastify.addHook('onRoute', (route) => {
+      const url = route.url;
+      const observe: onSendHookHandler = (request, reply, payload, done) => {
+        metrics.httpDuration.observe(
+          request.method,
+          url,
+          reply.statusCode,
+          (performance.now() - request.startedAt) / 1000,
+        );
+        done(null, payload);
+      };
+      route.onSend = [...asArray(route.onSend), observe];
+    });
+    fastify.addHook('onSend', (request, reply, payload, done) => {
+      if (request.is404) {
+        metrics.httpDuration.observe(
+          request.method,
+          UNMATCHED_ROUTE,
+          reply.statusCode,
+          (performance.now() - request.startedAt) / 1000,
+        );
+      }
+      done(null, payload);
     });
 
     fastify.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

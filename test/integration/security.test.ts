@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../app/build.js';
 import { loadConfig } from '../../app/config.js';
 import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
+import { sample, scrape } from './instances.js';
 
 describe('security headers, body limits and request deadlines', () => {
   let t: TestApp;
@@ -127,6 +128,21 @@ describe('security headers, body limits and request deadlines', () => {
         message: 'the request took too long; retry shortly',
         request_id: res.headers.get('x-request-id'),
       });
+      // It counts as a 5xx of its route, so the error-rate alert sees it.
+      const durations = (await scrape(slowApp))
+        .split('\n')
+        .filter((line) => line.startsWith('http_request_duration_seconds'));
+      const count = (labels: Record<string, string>): number =>
+        sample(durations.join('\n'), 'http_request_duration_seconds_count', labels);
+      expect(count({ method: 'POST', route: '/financial/transactions', status_code: '503' })).toBe(1);
+      expect(
+        sample(durations.join('\n'), 'http_request_duration_seconds_bucket', {
+          method: 'POST',
+          route: '/financial/transactions',
+          status_code: '503',
+          le: '0.1',
+        }),
+      ).toBe(0);
       // The connection and the server are fine: the next request is answered normally.
       const health = await fetch(`${base}/health/live`);
       expect(health.status).toBe(200);
