@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -7,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import app, { type AppOptions } from './app.js';
 import { RAW_REQUEST_ID } from './plugins/deadlines.js';
 import { traceLogMixin } from './plugins/tracing.js';
+import { requestIds } from './request-ids.js';
 import { strictBodyValidatorCompiler } from './validation.js';
 
 /**
@@ -15,6 +15,7 @@ import { strictBodyValidatorCompiler } from './validation.js';
  */
 export async function buildApp(options: AppOptions & { logger?: boolean }): Promise<FastifyInstance> {
   const { config } = options;
+  const nextRequestId = requestIds();
   const fastify = Fastify({
     logger:
       options.logger === false
@@ -33,7 +34,7 @@ export async function buildApp(options: AppOptions & { logger?: boolean }): Prom
     requestIdHeader: 'x-request-id',
     // Kept on the raw request too, for the deadline answer written outside Fastify (deadlines.ts).
     genReqId: (req) =>
-      ((req as IncomingMessage & { [RAW_REQUEST_ID]?: string })[RAW_REQUEST_ID] = randomUUID()),
+      ((req as IncomingMessage & { [RAW_REQUEST_ID]?: string })[RAW_REQUEST_ID] = nextRequestId()),
   }).withTypeProvider<TypeBoxTypeProvider>();
   fastify.setValidatorCompiler(strictBodyValidatorCompiler());
   await fastify.register(app, options);
