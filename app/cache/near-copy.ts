@@ -44,7 +44,13 @@ export class NearCopy {
     return undefined;
   }
 
-  set(tenantKey: string, generation: string, suffix: string, body: Buffer): void {
+  set(
+    tenantKey: string,
+    generation: string,
+    suffix: string,
+    body: Buffer,
+    expiresAt = Date.now() + this.ttlMs,
+  ): void {
     let tenant = this.tenants.get(tenantKey);
     if (tenant?.generation !== generation) {
       tenant = { generation, bodies: new Map(), bytes: 0 };
@@ -56,7 +62,7 @@ export class NearCopy {
       tenant.bodies.delete(oldest);
       tenant.bytes -= entry.body.byteLength;
     }
-    tenant.bodies.set(suffix, { body, expiresAt: Date.now() + this.ttlMs });
+    tenant.bodies.set(suffix, { body, expiresAt: Math.min(expiresAt, Date.now() + this.ttlMs) });
     tenant.bytes += body.byteLength;
     // Set again so the LRU accounts for the tenant's new size.
     this.tenants.set(tenantKey, tenant);

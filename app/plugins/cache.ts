@@ -57,6 +57,31 @@ export interface CacheObserver {
 
 type TenantRef = Pick<ActorContext, 'tenantType' | 'tenantId'>;
 
+/** A computed answer, and how long it may be served (beyond DASHBOARD_CACHE_TTL's cap). */
+export interface Computed {
+  readonly json: string;
+  readonly maxAgeSeconds?: number | undefined;
+}
+
+/**
+ * A cached entry in the store: its expiry (epoch ms) on the first line, then the JSON (which
+ * JSON.stringify never breaks across lines). Instances that read it keep their near copy no
+ * longer than that. A value without it (written by an older version) reads as a miss.
+ */
+function encodeEntry(expiresAt: number, json: string): string {
+  return `${expiresAt}\n${json}`;
+}
+
+function decodeEntry(value: string): { expiresAt: number; json: string } | null {
+  const cut = value.indexOf('\n');
+  const expiresAt = cut > 0 ? Number(value.slice(0, cut)) : NaN;
+  return Number.isFinite(expiresAt) ? { expiresAt, json: value.slice(cut + 1) } : null;
+}
+
+function computed(value: string | Computed): Computed {
+  return typeof value === 'string' ? { json: value } : value;
+}
+
 /** Callers waiting for a tenant's generation read that has not been sent yet. */
 interface PendingRead {
   readonly promise: Promise<string>;
@@ -173,8 +198,12 @@ export class DashboardCache {
    * sends a hit without parsing, re-serializing or even re-encoding it (the hot path of a
    * cached dashboard). The same Buffer is handed out for as long as the entry lives.
    */
-  getOrComputeBody(ctx: ActorContext, suffix: string, compute: () => Promise<string>): Promise<Buffer> {
-    if (this.ttlSeconds === 0) return compute().then((json) => Buffer.from(json));
+  getOrComputeBody(
+    ctx: ActorContext,
+    suffix: string,
+    compute: () => Promise<string | Computed>,
+  ): Promise<Buffer> {
+    if (this.ttlSeconds === 0) return compute().then((value) => Buffer.from(computed(value).json));
     const tenantKey = this.tenantKey(ctx);
     // Plain promise chaining, not async/await: a hit is one step after the generation read.
     return this.generation(tenantKey).then(
@@ -199,7 +228,7 @@ export class DashboardCache {
     tenantKey: string,
     generation: string,
     suffix: string,
-    compute: () => Promise<string>,
+    compute: () => Promise<string | Computed>,
   ): Promise<Buffer> {
     const key = `${tenantKey}:${generation}:${suffix}`;
     const joined = this.inflight.get(key);
@@ -207,17 +236,19 @@ export class DashboardCache {
       this.observer.miss();
       return joined;
     }
-    const keep = (body: Buffer): void => this.near?.set(tenantKey, generation, suffix, body);
+    const keep = (body: Buffer, expiresAt: number): void =>
+      this.near?.set(tenantKey, generation, suffix, body, expiresAt);
     return this.store
       .get(key)
       .catch(() => null)
       .then((hit) => {
-        if (hit === null) {
+        const entry = hit === null ? null : decodeEntry(hit);
+        if (entry === null || entry.expiresAt <= Date.now()) {
           this.observer.miss();
           return this.joinOrCompute(key, compute, keep);
         }
-        const body = Buffer.from(hit);
-        keep(body);
+        const body = Buffer.from(entry.json);
+        keep(body, entry.expiresAt);
         this.observer.hit();
         return body;
       });
@@ -226,18 +257,23 @@ export class DashboardCache {
   /** Computes once per key on this instance; with `keep`, stores the result (shared and near). */
   private joinOrCompute(
     key: string,
-    compute: () => Promise<string>,
-    keep: ((body: Buffer) => void) | null,
+    compute: () => Promise<string | Computed>,
+    keep: ((body: Buffer, expiresAt: number) => void) | null,
   ): Promise<Buffer> {
     const pending = this.inflight.get(key);
     if (pending) return pending;
     const work = (async () => {
       try {
-        const value = await compute();
-        const body = Buffer.from(value);
+        const { json, maxAgeSeconds } = computed(await compute());
+        const body = Buffer.from(json);
         if (keep) {
-          await this.store.set(key, value, this.ttlSeconds).catch(() => undefined);
-          keep(body);
+          // memcached counts whole seconds; an answer valid for less than one is not stored.
+          const ttl = Math.min(this.ttlSeconds, Math.floor(maxAgeSeconds ?? Infinity));
+          if (ttl >= 1) {
+            const expiresAt = Date.now() + ttl * 1000;
+            await this.store.set(key, encodeEntry(expiresAt, json), ttl).catch(() => undefined);
+            keep(body, expiresAt);
+          }
         }
         return body;
       } finally {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
+import memjs from 'memjs';
 
 import { startMemcached, type MemcachedServer } from '../harness/memcached.js';
 import { startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
@@ -91,6 +92,48 @@ describe('dashboard cache in memcached', () => {
     expect((await get(a, '/financial/dashboard/accounts', other.tokens.viewer)).statusCode).toBe(200);
     expect((await get(b, '/financial/dashboard/accounts', other.tokens.viewer)).statusCode).toBe(200);
     expect(sample(await scrape(b), 'findash_cache_hits_total', { cache: 'dashboard' })).toBe(before + 1);
+  });
+
+  it("keeps a cached dashboard no later than the tenant's midnight, on every instance", async () => {
+    // A day-long TTL, so the tenant's calendar is what cuts it short ("this month" and the
+    // budgets in effect today change at its midnight, not the server's).
+    const env = { MEMCACHED_SERVERS: memcached.servers, DASHBOARD_CACHE_TTL: '86400' };
+    const c = await startReplica(t, env);
+    const client = memjs.Client.create(memcached.servers, { logger: { log: () => undefined } });
+    try {
+      const nepal = await t.createTenant({ timezone: 'Asia/Kathmandu' }); // UTC+05:45, no DST
+      const requested = Date.now();
+      expect((await get(c, '/financial/dashboard', nepal.tokens.viewer)).statusCode).toBe(200);
+
+      const tenantKey = `dashboard:organization:${nepal.id}`;
+      const generation = (await client.get(`${tenantKey}:gen`)).value?.toString();
+      const stored = (await client.get(`${tenantKey}:${generation}:dashboard:::redacted`)).value?.toString();
+      const expiresAt = Number(stored?.slice(0, stored.indexOf('\n')));
+      // Kathmandu's next midnight, worked out here independently of PostgreSQL.
+      const clock = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Asia/Kathmandu',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      }).format(requested);
+      const [h, m, sec] = clock.split(':').map(Number) as [number, number, number];
+      const midnight = requested + (86_400 - (h * 3600 + m * 60 + sec)) * 1000;
+      expect(Math.abs(expiresAt - midnight)).toBeLessThan(3000);
+
+      // Another instance serves that entry (a cache hit, with the expiry it carries).
+      const d = await startReplica(t, env);
+      try {
+        const answer = await get(d, '/financial/dashboard', nepal.tokens.viewer);
+        expect(answer.body).toBe((await get(c, '/financial/dashboard', nepal.tokens.viewer)).body);
+        expect(sample(await scrape(d), 'findash_cache_hits_total', { cache: 'dashboard' })).toBe(1);
+      } finally {
+        await d.close();
+      }
+    } finally {
+      client.close();
+      await c.close();
+    }
   });
 
   it('computes concurrent misses for one key once per instance', async () => {

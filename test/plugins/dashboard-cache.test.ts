@@ -21,8 +21,10 @@ class SharedStore implements CacheStore {
     if (!this.hold) return Promise.resolve(value);
     return new Promise((resolve) => this.held.push(() => resolve(value)));
   }
-  set(key: string, value: string): Promise<void> {
+  readonly ttls = new Map<string, number>();
+  set(key: string, value: string, ttlSeconds: number): Promise<void> {
     this.data.set(key, value);
+    this.ttls.set(key, ttlSeconds);
     return Promise.resolve();
   }
   add(key: string, value: string): Promise<boolean> {
@@ -100,5 +102,41 @@ describe('DashboardCache generations', () => {
     expect(second).toBe(first);
     await cache.invalidateTenant(ctx);
     expect(await text(cache.getOrComputeBody(ctx, 'summary', async () => '{"n":3}'))).toBe('{"n":3}');
+  });
+
+  it('serves an answer no longer than it said it was valid for, on any instance', async () => {
+    const store = new SharedStore();
+    const a = new DashboardCache(store, 600);
+    const b = new DashboardCache(store, 600);
+    // An answer computed a second before the tenant's midnight.
+    const today = async () => ({ json: '"today"', maxAgeSeconds: 1.5 });
+    expect(await text(a.getOrComputeBody(ctx, 'dashboard', today))).toBe('"today"');
+    expect([...store.ttls.values()]).toContain(1);
+    expect(await text(b.getOrComputeBody(ctx, 'dashboard', async () => '"b recomputed"'))).toBe('"today"');
+    expect(await text(a.getOrComputeBody(ctx, 'dashboard', async () => '"a recomputed"'))).toBe('"today"');
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Past it, neither the near copies nor the stored entry are served.
+    expect(await text(b.getOrComputeBody(ctx, 'dashboard', async () => '"tomorrow"'))).toBe('"tomorrow"');
+    expect(await text(a.getOrComputeBody(ctx, 'dashboard', async () => '"a again"'))).toBe('"tomorrow"');
+  });
+
+  it('answers but does not store what is valid for less than a second', async () => {
+    const store = new SharedStore();
+    const cache = new DashboardCache(store, 600);
+    const computed = { n: 0 };
+    const compute = async () => ({ json: String(++computed.n), maxAgeSeconds: 0.4 });
+    expect(await text(cache.getOrComputeBody(ctx, 'summary', compute))).toBe('1');
+    expect(await text(cache.getOrComputeBody(ctx, 'summary', compute))).toBe('2');
+  });
+
+  it('reads an entry in the format of an older version as a miss', async () => {
+    const store = new SharedStore();
+    const cache = new DashboardCache(store, 600);
+    await cache.getOrComputeBody(ctx, 'summary', async () => '{"n":1}');
+    const [key] = [...store.ttls.keys()].filter((k) => k.endsWith(':summary'));
+    store.data.set(key ?? '', '{"n":"old"}');
+    const other = new DashboardCache(store, 600);
+    expect(await text(other.getOrComputeBody(ctx, 'summary', async () => '{"n":2}'))).toBe('{"n":2}');
   });
 });

@@ -28,6 +28,8 @@ export interface Part<T> {
   readonly map: (json: never) => T;
 }
 
+const DAY_LEFT = '__seconds_left_today';
+
 type Results<P> = { [K in keyof P]: P[K] extends Part<infer T> ? T : never };
 
 /** The tenant in scope, with its calendar: every part may read `t.<column>`. */
@@ -39,6 +41,19 @@ const TENANT: Cte = {
           from tenants where id = ${CURRENT_TENANT}`,
   bindings: [],
 };
+
+/** Seconds left in the tenant's current day, per transaction that ran parts (see below). */
+const dayLeft = new WeakMap<Knex.Transaction, number>();
+
+/**
+ * Seconds from the statement's time to the tenant's next midnight (in its timezone, DST
+ * included), as of the last parts run in this transaction. Every answer made of parts depends
+ * on the tenant's calendar ("this month", budgets in effect today), so a cached copy must not
+ * outlive that day.
+ */
+export function secondsLeftInTenantDay(trx: Knex.Transaction): number | undefined {
+  return dayLeft.get(trx);
+}
 
 /** Rollup rows of the range (see rollup-source.ts), shared by the parts that aggregate them. */
 export function sourceCte(range: DateRange): Cte {
@@ -66,7 +81,9 @@ export async function runParts<P extends Record<string, Part<unknown>>>(
   const entries = Object.entries(parts);
   const sql =
     `with ${[...ctes.values()].map((c) => `${c.name} as (${c.sql})`).join(',\n')}\n` +
-    `select ${entries.map(([key, part]) => `${part.expression} as "${key}"`).join(',\n')}\nfrom tenant t`;
+    `select ${entries.map(([key, part]) => `${part.expression} as "${key}"`).join(',\n')},\n` +
+    `extract(epoch from ((t.today + 1)::timestamp at time zone t.timezone) - now())::float8 as "${DAY_LEFT}"\n` +
+    `from tenant t`;
   const bindings = [
     ...[...ctes.values()].flatMap((c) => c.bindings),
     ...entries.flatMap(([, p]) => p.bindings),
@@ -74,6 +91,7 @@ export async function runParts<P extends Record<string, Part<unknown>>>(
   const result = await trx.raw<{ rows: Array<Record<string, unknown>> }>(sql, bindings);
   const row = result.rows[0];
   if (!row) throw new Error('dashboard: no tenant in scope (app.tenant_id is not set)');
+  dayLeft.set(trx, row[DAY_LEFT] as number);
   const out: Record<string, unknown> = {};
   for (const [key, part] of entries) out[key] = part.map(row[key] as never);
   return out as Results<P>;

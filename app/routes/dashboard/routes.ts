@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Knex } from 'knex';
 
 import { acceptsGzip, gzipOnce } from '../../cache/gzip-once.js';
 import { can } from '../../domain/auth/roles.js';
@@ -7,6 +8,7 @@ import { accountSummaries } from '../../domain/dashboard/accounts.js';
 import { budgetStatuses } from '../../domain/dashboard/budgets.js';
 import { fullDashboard } from '../../domain/dashboard/dashboard.js';
 import { parseDateRange, rangeKey } from '../../domain/dashboard/date-range.js';
+import { secondsLeftInTenantDay } from '../../domain/dashboard/sql-parts.js';
 import { financialSummary } from '../../domain/dashboard/summary.js';
 import { transactionSummary } from '../../domain/dashboard/transactions.js';
 import {
@@ -48,18 +50,29 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
 
   /**
    * Serves the cached JSON bytes as they are (a hit costs no parse, no re-serialization and no
-   * re-encoding); a miss computes, stores and sends the same bytes. The domain objects have exactly the response
-   * schemas' shape, so JSON.stringify produces what the schema serializer would.
+   * re-encoding); a miss computes in one read-only tenant-scoped transaction, stores and sends
+   * the same bytes. The domain objects have exactly the response schemas' shape, so
+   * JSON.stringify produces what the schema serializer would. Every answer depends on the
+   * tenant's calendar ("this month", budgets in effect today), so it is cached no later than
+   * the tenant's next midnight.
    */
   function cached(
     request: FastifyRequest,
     reply: FastifyReply,
     suffix: string,
-    compute: () => Promise<unknown>,
+    compute: (trx: Knex.Transaction) => Promise<unknown>,
   ): Promise<void> {
     const { dashboardCache } = fastify;
     return dashboardCache
-      .getOrComputeBody(request.actor, suffix, () => compute().then((value) => JSON.stringify(value)))
+      .getOrComputeBody(request.actor, suffix, () =>
+        request.withTenant(
+          async (trx) => ({
+            json: JSON.stringify(await compute(trx)),
+            maxAgeSeconds: secondsLeftInTenantDay(trx),
+          }),
+          readOnly,
+        ),
+      )
       .then((body) => {
         // Cached bodies are compressed once and reused; uncached ones go out as they are.
         if (
@@ -89,8 +102,8 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     (request, reply) => {
       const range = parseDateRange(request.query);
       const { includeDescriptions, key } = descriptions(request);
-      return cached(request, reply, `dashboard:${rangeKey(range)}:${key}`, () =>
-        request.withTenant((trx) => fullDashboard(trx, range, { includeDescriptions }), readOnly),
+      return cached(request, reply, `dashboard:${rangeKey(range)}:${key}`, (trx) =>
+        fullDashboard(trx, range, { includeDescriptions }),
       );
     },
   );
@@ -109,9 +122,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     (request, reply) => {
       const range = parseDateRange(request.query);
-      return cached(request, reply, `summary:${rangeKey(range)}`, () =>
-        request.withTenant((trx) => financialSummary(trx, range), readOnly),
-      );
+      return cached(request, reply, `summary:${rangeKey(range)}`, (trx) => financialSummary(trx, range));
     },
   );
 
@@ -126,10 +137,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Type.Array(AccountSummarySchema), ...Errors },
       },
     },
-    (request, reply) =>
-      cached(request, reply, 'accounts::', () =>
-        request.withTenant((trx) => accountSummaries(trx), readOnly),
-      ),
+    (request, reply) => cached(request, reply, 'accounts::', (trx) => accountSummaries(trx)),
   );
 
   fastify.get(
@@ -147,8 +155,8 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     (request, reply) => {
       const range = parseDateRange(request.query);
       const { includeDescriptions, key } = descriptions(request);
-      return cached(request, reply, `transactions:${rangeKey(range)}:${key}`, () =>
-        request.withTenant((trx) => transactionSummary(trx, range, { includeDescriptions }), readOnly),
+      return cached(request, reply, `transactions:${rangeKey(range)}:${key}`, (trx) =>
+        transactionSummary(trx, range, { includeDescriptions }),
       );
     },
   );
@@ -167,9 +175,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     },
     (request, reply) => {
       const range = parseDateRange(request.query);
-      return cached(request, reply, `budgets:${rangeKey(range)}`, () =>
-        request.withTenant((trx) => budgetStatuses(trx, range), readOnly),
-      );
+      return cached(request, reply, `budgets:${rangeKey(range)}`, (trx) => budgetStatuses(trx, range));
     },
   );
 };
