@@ -4,16 +4,24 @@ import type { Knex } from 'knex';
  * Runs `work` in one transaction with app.tenant_id set for row-level security, so every query
  * inside sees only that tenant's rows even if a query forgets its tenant filter. The setting is
  * transaction-local (set_config(..., true)) and cannot leak to the next user of the connection.
+ * `statementTimeoutMs` bounds each statement of this transaction only (same round trip).
  */
 export async function withTenant<T>(
   knex: Knex,
   tenantId: string,
   work: (trx: Knex.Transaction) => Promise<T>,
-  options: { readOnly?: boolean } = {},
+  options: { readOnly?: boolean; statementTimeoutMs?: number | undefined } = {},
 ): Promise<T> {
   return knex.transaction(
     async (trx) => {
-      await trx.raw(`select set_config('app.tenant_id', ?, true)`, [tenantId]);
+      if (options.statementTimeoutMs === undefined) {
+        await trx.raw(`select set_config('app.tenant_id', ?, true)`, [tenantId]);
+      } else {
+        await trx.raw(
+          `select set_config('app.tenant_id', ?, true), set_config('statement_timeout', ?, true)`,
+          [tenantId, String(options.statementTimeoutMs)],
+        );
+      }
       return work(trx);
     },
     { readOnly: options.readOnly ?? false },

@@ -47,12 +47,23 @@ export default fp<DbPluginOptions>(
     fastify.decorate('afterTenantWrite', (hook: (actor: ActorContext) => Promise<void>) => {
       afterWrite.push(hook);
     });
+    // A request's statements end with its deadline: once it has answered 503, a statement still
+    // waiting (on a lock, say) would only hold its pool connection. Each statement starts after
+    // the request's last read, where the deadline is counted from, so the 503 comes first.
+    // Background work on the same pool keeps DATABASE_STATEMENT_TIMEOUT_MS.
+    const statementTimeoutMs =
+      config.REQUEST_TIMEOUT_MS > 0 &&
+      (config.DATABASE_STATEMENT_TIMEOUT_MS === 0 ||
+        config.REQUEST_TIMEOUT_MS < config.DATABASE_STATEMENT_TIMEOUT_MS)
+        ? config.REQUEST_TIMEOUT_MS
+        : undefined;
     fastify.decorateRequest('withTenant', function withTenantScope<
       T,
     >(this: import('fastify').FastifyRequest, work: (trx: Knex.Transaction) => Promise<T>, options?: { readOnly?: boolean }): Promise<T> {
       const actor = this.actor as ActorContext | null;
       if (!actor) throw new DomainError(401, 'authentication required');
-      if (options?.readOnly) return withTenant(knex, actor.tenantId, work, options);
+      if (options?.readOnly)
+        return withTenant(knex, actor.tenantId, work, { readOnly: true, statementTimeoutMs });
       // A write whose request was answered 503 by its deadline rolls back (app/plugins/deadlines.ts).
       const raw = this.raw;
       return withTenant(
@@ -65,7 +76,7 @@ export default fp<DbPluginOptions>(
           setCommitting(raw, true);
           return result;
         },
-        options,
+        { ...options, statementTimeoutMs },
       )
         .finally(() => setCommitting(raw, false))
         .then(async (result) => {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../app/build.js';
 import { loadConfig } from '../../app/config.js';
 import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
-import { sample, scrape } from './instances.js';
+import { sample, scrape, waitFor } from './instances.js';
 
 describe('security headers, body limits and request deadlines', () => {
   let t: TestApp;
@@ -143,6 +143,19 @@ describe('security headers, body limits and request deadlines', () => {
           le: '0.1',
         }),
       ).toBe(0);
+      // Its statement does not wait on with the lock (holding a pool connection): it ends with
+      // the deadline, while the blocker still holds the table.
+      await waitFor(
+        'the stuck statement to be cancelled',
+        async () => {
+          const waiting = await t.owner.raw<{ rows: Array<{ n: number }> }>(
+            `select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database
+            where not l.granted and d.datname = current_database()`,
+          );
+          return waiting.rows[0]?.n === 0;
+        },
+        2000,
+      );
       // The connection and the server are fine: the next request is answered normally.
       const health = await fetch(`${base}/health/live`);
       expect(health.status).toBe(200);
