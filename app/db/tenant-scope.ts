@@ -29,6 +29,15 @@ export async function withTenant<T>(
 }
 
 /**
+ * What a caller may ask of a write transaction: a last check just before it commits (throwing
+ * rolls it back) and a call once it has settled, committed or not.
+ */
+export interface CommitGuard {
+  beforeCommit(): void;
+  settled(): void;
+}
+
+/**
  * Runs `work` as a platform process (tenant administration, the operator, the outbox
  * publisher): policies that allow it see every tenant's rows of tenants, rbac_bindings,
  * api_tokens and the audit tables. Ledger tables stay tenant-only even here.

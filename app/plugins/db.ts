@@ -5,7 +5,7 @@ import { createKnex } from '../db/knex.js';
 import { withTenant } from '../db/tenant-scope.js';
 import type { ActorContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
-import { deadlinePassed, setCommitting } from './deadlines.js';
+import { commitGuard } from './deadlines.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -65,20 +65,18 @@ export default fp<DbPluginOptions>(
       if (options?.readOnly)
         return withTenant(knex, actor.tenantId, work, { readOnly: true, statementTimeoutMs });
       // A write whose request was answered 503 by its deadline rolls back (app/plugins/deadlines.ts).
-      const raw = this.raw;
+      const guard = commitGuard(this.raw);
       return withTenant(
         knex,
         actor.tenantId,
         async (trx) => {
           const result = await work(trx);
-          if (deadlinePassed(raw))
-            throw new DomainError(503, 'the request took too long; nothing was written');
-          setCommitting(raw, true);
+          guard.beforeCommit();
           return result;
         },
         { ...options, statementTimeoutMs },
       )
-        .finally(() => setCommitting(raw, false))
+        .finally(() => guard.settled())
         .then(async (result) => {
           for (const hook of afterWrite) await hook(actor);
           return result;

@@ -3,6 +3,9 @@ import type { Socket } from 'node:net';
 
 import fp from 'fastify-plugin';
 
+import type { CommitGuard } from '../db/tenant-scope.js';
+import { DomainError } from '../domain/errors.js';
+
 /** Where build.ts's genReqId leaves the id it generated, for answers written outside Fastify. */
 export const RAW_REQUEST_ID = Symbol('findash.requestId');
 
@@ -19,7 +22,7 @@ const COMMITTING = Symbol('findash.committing');
 type RequestState = IncomingMessage & { [EXPIRED]?: boolean; [COMMITTING]?: boolean };
 
 /** Was this request already answered 503 by its deadline? (Its work must then not commit.) */
-export function deadlinePassed(req: IncomingMessage): boolean {
+function deadlinePassed(req: IncomingMessage): boolean {
   return (req as RequestState)[EXPIRED] === true;
 }
 
@@ -27,8 +30,24 @@ export function deadlinePassed(req: IncomingMessage): boolean {
  * Marks a request's transaction as committing (or done committing): while it commits, the
  * deadline lets the commit finish and its real answer go out instead of answering 503.
  */
-export function setCommitting(req: IncomingMessage, committing: boolean): void {
+function setCommitting(req: IncomingMessage, committing: boolean): void {
   (req as RequestState)[COMMITTING] = committing;
+}
+
+/**
+ * The commit guard of a request's write transaction: it rolls back if the deadline has already
+ * answered 503, else it is marked committing until it settles (so the deadline waits for it).
+ */
+export function commitGuard(req: IncomingMessage): CommitGuard {
+  return {
+    beforeCommit() {
+      if (deadlinePassed(req)) throw new DomainError(503, 'the request took too long; nothing was written');
+      setCommitting(req, true);
+    },
+    settled() {
+      setCommitting(req, false);
+    },
+  };
 }
 
 /**

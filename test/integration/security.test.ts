@@ -6,6 +6,8 @@ import { loadConfig } from '../../app/config.js';
 import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
 import { sample, scrape, waitFor } from './instances.js';
 
+const ADMIN_TOKEN = 'slow-admin-token-0123456789abcdef';
+
 describe('security headers, body limits and request deadlines', () => {
   let t: TestApp;
   let tenant: TestTenant;
@@ -16,7 +18,7 @@ describe('security headers, body limits and request deadlines', () => {
     tenant = await t.createTenant();
     // The same database, with a 300 ms deadline per request.
     slowApp = await buildApp({
-      config: loadConfig({ ...envOf(t), REQUEST_TIMEOUT_MS: '300' }),
+      config: loadConfig({ ...envOf(t), REQUEST_TIMEOUT_MS: '300', ADMIN_TOKEN }),
       logger: false,
       authCacheTtlMs: 0,
     });
@@ -168,6 +170,28 @@ describe('security headers, body limits and request deadlines', () => {
       });
       expect(listed.statusCode).toBe(200);
       expect(listed.json<{ data: unknown[] }>().data).toEqual([]);
+    } finally {
+      if (!blocker.isCompleted()) await blocker.rollback();
+    }
+  });
+
+  it('does not create a tenant whose admin request was answered 503', async () => {
+    const base = `http://127.0.0.1:${(slowApp.server.address() as { port: number }).port}`;
+    const name = `late-${process.pid}`;
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const blocker = await t.owner.transaction();
+    try {
+      await blocker.raw('lock table tenants in access exclusive mode');
+      const res = await fetch(`${base}/admin/tenants`, {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: JSON.stringify({ name, type: 'organization', display_name: 'Late' }),
+      });
+      expect(res.status).toBe(503);
+      // The insert resumes once the lock goes; the client was told 503, so it must not commit.
+      await blocker.rollback();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await slowApp.inject({ url: `/admin/tenants/${name}`, headers: admin })).statusCode).toBe(404);
     } finally {
       if (!blocker.isCompleted()) await blocker.rollback();
     }

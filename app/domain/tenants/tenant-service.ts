@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-import { asPlatform, setTenant } from '../../db/tenant-scope.js';
+import { asPlatform, setTenant, type CommitGuard } from '../../db/tenant-scope.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { validateTenantFields, type NewTenant, type TenantPatch, type TenantRecord } from './tenant-model.js';
 
@@ -100,7 +100,11 @@ export async function removeTenant(
 
 /** The seed's tenant service (get_all, get_one, create, update, delete) for the admin API and CLI. */
 export class TenantService {
-  constructor(private readonly knex: Knex) {}
+  /** `guard` checks each write just before it commits (the admin API: the request's deadline). */
+  constructor(
+    private readonly knex: Knex,
+    private readonly guard?: CommitGuard,
+  ) {}
 
   async getAll(options: { limit?: number; after?: string } = {}): Promise<TenantRecord[]> {
     return asPlatform(this.knex, async (trx) => {
@@ -121,11 +125,11 @@ export class TenantService {
   }
 
   async create(input: NewTenant): Promise<TenantRecord> {
-    return asPlatform(this.knex, (trx) => insertTenant(trx, input));
+    return this.write((trx) => insertTenant(trx, input));
   }
 
   async update(idOrName: string, patch: TenantPatch): Promise<TenantRecord> {
-    return asPlatform(this.knex, async (trx) => {
+    return this.write(async (trx) => {
       const tenant = await findTenant(trx, idOrName);
       if (!tenant) throw new NotFoundError('tenant', idOrName);
       return patchTenant(trx, tenant, patch);
@@ -133,10 +137,23 @@ export class TenantService {
   }
 
   async delete(idOrName: string, options: { purge?: boolean } = {}): Promise<void> {
-    await asPlatform(this.knex, async (trx) => {
+    await this.write(async (trx) => {
       const tenant = await findTenant(trx, idOrName);
       if (!tenant) throw new NotFoundError('tenant', idOrName);
       await removeTenant(trx, tenant, options.purge ?? false);
     });
+  }
+
+  private async write<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    const { guard } = this;
+    try {
+      return await asPlatform(this.knex, async (trx) => {
+        const result = await work(trx);
+        guard?.beforeCommit();
+        return result;
+      });
+    } finally {
+      guard?.settled();
+    }
   }
 }

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 
 import { CURRENCY_PATTERN } from '../../domain/money/currency.js';
 import { TENANT_NAME_PATTERN } from '../../domain/tenants/tenant-model.js';
 import { TenantService } from '../../domain/tenants/tenant-service.js';
+import { commitGuard } from '../../plugins/deadlines.js';
 
 const Limits = Type.Object(
   {
@@ -37,6 +39,9 @@ const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 
 /** /admin/tenants: the tenant service for the platform administrator (ADMIN_TOKEN). */
 const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const tenants = new TenantService(fastify.db);
+  // Writes roll back if the request's deadline has already answered 503.
+  const writer = (request: FastifyRequest): TenantService =>
+    new TenantService(fastify.db, commitGuard(request.raw));
   const config = { platformAdmin: true };
   const tags = ['admin'];
 
@@ -98,7 +103,7 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 201: Tenant },
       },
     },
-    async (request, reply) => reply.code(201).send(await tenants.create(request.body)),
+    async (request, reply) => reply.code(201).send(await writer(request).create(request.body)),
   );
 
   fastify.patch(
@@ -114,7 +119,7 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Tenant },
       },
     },
-    async (request) => tenants.update(request.params.name, request.body),
+    async (request) => writer(request).update(request.params.name, request.body),
   );
 
   fastify.delete(
@@ -132,7 +137,7 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      await tenants.delete(request.params.name, { purge: request.query.purge });
+      await writer(request).delete(request.params.name, { purge: request.query.purge });
       return reply.code(204).send(null);
     },
   );
