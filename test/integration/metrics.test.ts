@@ -93,6 +93,20 @@ describe('GET /metrics', () => {
     expect(text).not.toContain(tenant.id);
   });
 
+  it('times answers refused before the handler (401 from authentication) under their route', async () => {
+    const before = await scrape(t.app);
+    const labels = { method: 'GET', route: '/financial/dashboard/summary', status_code: '401' };
+    const refused = await t.app.inject({ url: '/financial/dashboard/summary' });
+    expect(refused.statusCode).toBe(401);
+    const after = await scrape(t.app);
+    expect(sample(after, 'http_request_duration_seconds_count', labels)).toBe(
+      sample(before, 'http_request_duration_seconds_count', labels) + 1,
+    );
+    expect(sample(after, 'http_request_duration_seconds_sum', labels)).toBeGreaterThan(
+      sample(before, 'http_request_duration_seconds_sum', labels),
+    );
+  });
+
   it('counts what the service did: views, audit events, cache, slow queries, pool, database', async () => {
     const account = await createAccount(t.app, tenant.tokens.admin, 'Counted');
     await addIncome(t.app, tenant.tokens.admin, account, '3.00');
