@@ -39,3 +39,28 @@ export function processCpuMs(): number {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1000;
 }
+
+/** Busy and total CPU ticks of the whole machine so far (/proc/stat's first line). */
+async function machineTicks(): Promise<{ busy: number; total: number }> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+  const fields = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, n) => sum + n, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+/**
+ * Waits (up to `maxWaitMs`) until the machine is quiet: less than `busyBelow` of all its CPUs
+ * in use over one second, so that a comparison does not start while PostgreSQL still vacuums
+ * or checkpoints after an earlier scenario. Returns the last second's busy fraction.
+ */
+export async function settleMachine(busyBelow = 0.1, maxWaitMs = 60_000): Promise<number> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const before = await machineTicks();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = await machineTicks();
+    const busy = (after.busy - before.busy) / Math.max(1, after.total - before.total);
+    if (busy < busyBelow || Date.now() >= deadline) return busy;
+  }
+}
