@@ -26,20 +26,23 @@ function crdFiles(): string[] {
   return [...upstream, tenantCrdPath()];
 }
 
-/** Waits until every CRD reports Established (right after creation it has no conditions at all). */
+/**
+ * Waits until every CRD reports Established. Right after creation a CRD has no conditions at
+ * all, and a kubectl jsonpath filter over a missing list fails instead of matching nothing, so
+ * the status is read as JSON and checked here.
+ */
 async function waitEstablished(plane: ControlPlane, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const statuses = await kubectl(plane, [
-      'get',
-      'crd',
-      '-o',
-      'jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Established")].status}{"\\n"}{end}',
-    ]);
-    const pending = statuses
-      .trim()
-      .split('\n')
-      .filter((line) => !line.endsWith('=True'));
+    const list = JSON.parse(await kubectl(plane, ['get', 'crd', '-o', 'json'])) as {
+      items: Array<{
+        metadata: { name: string };
+        status?: { conditions?: Array<{ type: string; status: string }> };
+      }>;
+    };
+    const pending = list.items
+      .filter((crd) => !crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True'))
+      .map((crd) => crd.metadata.name);
     if (pending.length === 0) return;
     if (Date.now() > deadline) throw new Error(`CRDs not established: ${pending.join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
