@@ -1,6 +1,40 @@
 import type { Knex } from 'knex';
 
 /**
+ * What a caller may ask of a write transaction: a last check just before it commits (throwing
+ * rolls it back) and a call once it has settled, committed or not.
+ */
+export interface CommitGuard {
+  beforeCommit(): void;
+  settled(): void;
+}
+
+export interface TransactionOptions {
+  readonly readOnly?: boolean | undefined;
+  /** Checked just before the commit (app/plugins/deadlines.ts: the request's deadline). */
+  readonly guard?: CommitGuard | undefined;
+}
+
+async function transaction<T>(
+  knex: Knex,
+  work: (trx: Knex.Transaction) => Promise<T>,
+  { readOnly = false, guard }: TransactionOptions,
+): Promise<T> {
+  try {
+    return await knex.transaction(
+      async (trx) => {
+        const result = await work(trx);
+        guard?.beforeCommit();
+        return result;
+      },
+      { readOnly },
+    );
+  } finally {
+    guard?.settled();
+  }
+}
+
+/**
  * Runs `work` in one transaction with app.tenant_id set for row-level security, so every query
  * inside sees only that tenant's rows even if a query forgets its tenant filter. The setting is
  * transaction-local (set_config(..., true)) and cannot leak to the next user of the connection.
@@ -10,9 +44,10 @@ export async function withTenant<T>(
   knex: Knex,
   tenantId: string,
   work: (trx: Knex.Transaction) => Promise<T>,
-  options: { readOnly?: boolean; statementTimeoutMs?: number | undefined } = {},
+  options: TransactionOptions & { readonly statementTimeoutMs?: number | undefined } = {},
 ): Promise<T> {
-  return knex.transaction(
+  return transaction(
+    knex,
     async (trx) => {
       if (options.statementTimeoutMs === undefined) {
         await trx.raw(`select set_config('app.tenant_id', ?, true)`, [tenantId]);
@@ -24,17 +59,8 @@ export async function withTenant<T>(
       }
       return work(trx);
     },
-    { readOnly: options.readOnly ?? false },
+    options,
   );
-}
-
-/**
- * What a caller may ask of a write transaction: a last check just before it commits (throwing
- * rolls it back) and a call once it has settled, committed or not.
- */
-export interface CommitGuard {
-  beforeCommit(): void;
-  settled(): void;
 }
 
 /**
@@ -42,11 +68,19 @@ export interface CommitGuard {
  * publisher): policies that allow it see every tenant's rows of tenants, rbac_bindings,
  * api_tokens and the audit tables. Ledger tables stay tenant-only even here.
  */
-export async function asPlatform<T>(knex: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  return knex.transaction(async (trx) => {
-    await trx.raw(`select set_config('app.platform', 'on', true)`);
-    return work(trx);
-  });
+export async function asPlatform<T>(
+  knex: Knex,
+  work: (trx: Knex.Transaction) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  return transaction(
+    knex,
+    async (trx) => {
+      await trx.raw(`select set_config('app.platform', 'on', true)`);
+      return work(trx);
+    },
+    options,
+  );
 }
 
 /** Switches an open transaction to a tenant (platform code acting on one tenant's ledger). */

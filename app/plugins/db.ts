@@ -62,25 +62,15 @@ export default fp<DbPluginOptions>(
     >(this: import('fastify').FastifyRequest, work: (trx: Knex.Transaction) => Promise<T>, options?: { readOnly?: boolean }): Promise<T> {
       const actor = this.actor as ActorContext | null;
       if (!actor) throw new DomainError(401, 'authentication required');
-      if (options?.readOnly)
-        return withTenant(knex, actor.tenantId, work, { readOnly: true, statementTimeoutMs });
+      const readOnly = options?.readOnly ?? false;
       // A write whose request was answered 503 by its deadline rolls back (app/plugins/deadlines.ts).
-      const guard = commitGuard(this.raw);
-      return withTenant(
-        knex,
-        actor.tenantId,
-        async (trx) => {
-          const result = await work(trx);
-          guard.beforeCommit();
-          return result;
-        },
-        { ...options, statementTimeoutMs },
-      )
-        .finally(() => guard.settled())
-        .then(async (result) => {
-          for (const hook of afterWrite) await hook(actor);
-          return result;
-        });
+      const guard = readOnly ? undefined : commitGuard(this.raw);
+      const done = withTenant(knex, actor.tenantId, work, { readOnly, statementTimeoutMs, guard });
+      if (readOnly) return done;
+      return done.then(async (result) => {
+        for (const hook of afterWrite) await hook(actor);
+        return result;
+      });
     });
     if (!opts.knex) fastify.addHook('onClose', async () => knex.destroy());
   },

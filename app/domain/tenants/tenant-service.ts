@@ -125,35 +125,30 @@ export class TenantService {
   }
 
   async create(input: NewTenant): Promise<TenantRecord> {
-    return this.write((trx) => insertTenant(trx, input));
+    return asPlatform(this.knex, (trx) => insertTenant(trx, input), { guard: this.guard });
   }
 
   async update(idOrName: string, patch: TenantPatch): Promise<TenantRecord> {
-    return this.write(async (trx) => {
-      const tenant = await findTenant(trx, idOrName);
-      if (!tenant) throw new NotFoundError('tenant', idOrName);
-      return patchTenant(trx, tenant, patch);
-    });
+    return asPlatform(
+      this.knex,
+      async (trx) => {
+        const tenant = await findTenant(trx, idOrName);
+        if (!tenant) throw new NotFoundError('tenant', idOrName);
+        return patchTenant(trx, tenant, patch);
+      },
+      { guard: this.guard },
+    );
   }
 
   async delete(idOrName: string, options: { purge?: boolean } = {}): Promise<void> {
-    await this.write(async (trx) => {
-      const tenant = await findTenant(trx, idOrName);
-      if (!tenant) throw new NotFoundError('tenant', idOrName);
-      await removeTenant(trx, tenant, options.purge ?? false);
-    });
-  }
-
-  private async write<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    const { guard } = this;
-    try {
-      return await asPlatform(this.knex, async (trx) => {
-        const result = await work(trx);
-        guard?.beforeCommit();
-        return result;
-      });
-    } finally {
-      guard?.settled();
-    }
+    await asPlatform(
+      this.knex,
+      async (trx) => {
+        const tenant = await findTenant(trx, idOrName);
+        if (!tenant) throw new NotFoundError('tenant', idOrName);
+        await removeTenant(trx, tenant, options.purge ?? false);
+      },
+      { guard: this.guard },
+    );
   }
 }
