@@ -44,13 +44,7 @@ export class NearCopy {
     return undefined;
   }
 
-  set(
-    tenantKey: string,
-    generation: string,
-    suffix: string,
-    body: Buffer,
-    expiresAt = Date.now() + this.ttlMs,
-  ): void {
+  set(tenantKey: string, generation: string, suffix: string, body: Buffer, expiresAt: number): void {
     let tenant = this.tenants.get(tenantKey);
     if (tenant?.generation !== generation) {
       tenant = { generation, bodies: new Map(), bytes: 0 };

@@ -93,19 +93,23 @@ export class AppMetrics {
   }
 
   /** Work run before each scrape (e.g. reading the outbox depth); failures never fail the scrape. */
+  /** Times a request from its start (stamped in onRequest) to now, under `route`. */
+  observeRequest(request: FastifyRequest, route: string, statusCode: number): void {
+    this.httpDuration.observe(
+      request.method,
+      route,
+      statusCode,
+      (performance.now() - request.startedAt) / 1000,
+    );
+  }
+
   /**
    * Records an answer written on the raw response, outside Fastify's reply and its hooks (the
    * deadline's 503, app/plugins/deadlines.ts), under the route of the request it answered.
    */
   observeRawAnswer(req: IncomingMessage, statusCode: number): void {
     const request = (req as LinkedRequest)[FASTIFY_REQUEST];
-    if (!request) return;
-    this.httpDuration.observe(
-      request.method,
-      request.routeOptions.url ?? UNMATCHED_ROUTE,
-      statusCode,
-      (performance.now() - request.startedAt) / 1000,
-    );
+    if (request) this.observeRequest(request, request.routeOptions.url ?? UNMATCHED_ROUTE, statusCode);
   }
 
   onScrape(hook: () => Promise<void>): void {
@@ -185,25 +189,13 @@ export default fp(
     fastify.addHook('onRoute', (route) => {
       const url = route.url;
       const observe: onSendHookHandler = (request, reply, payload, done) => {
-        metrics.httpDuration.observe(
-          request.method,
-          url,
-          reply.statusCode,
-          (performance.now() - request.startedAt) / 1000,
-        );
+        metrics.observeRequest(request, url, reply.statusCode);
         done(null, payload);
       };
       route.onSend = [...asArray(route.onSend), observe];
     });
     fastify.addHook('onSend', (request, reply, payload, done) => {
-      if (request.is404) {
-        metrics.httpDuration.observe(
-          request.method,
-          UNMATCHED_ROUTE,
-          reply.statusCode,
-          (performance.now() - request.startedAt) / 1000,
-        );
-      }
+      if (request.is404) metrics.observeRequest(request, UNMATCHED_ROUTE, reply.statusCode);
       done(null, payload);
     });
 

@@ -30,7 +30,6 @@ export class RequestDurations {
   readonly help = 'HTTP request latency by method, route template and status code';
   readonly type = 'histogram' as const;
   readonly aggregator = 'sum' as const;
-  readonly labelNames = ['method', 'route', 'status_code'] as const;
   private readonly series = new Map<string, Map<string, Map<number, Series>>>();
 
   constructor(readonly buckets: readonly number[]) {}
