@@ -13,16 +13,28 @@ export interface TransactionOptions {
   readonly readOnly?: boolean | undefined;
   /** Checked just before the commit (app/plugins/deadlines.ts: the request's deadline). */
   readonly guard?: CommitGuard | undefined;
+  /** Bounds each statement of this transaction only (a request's: its deadline, app/plugins/db.ts). */
+  readonly statementTimeoutMs?: number | undefined;
 }
 
+/**
+ * One transaction whose first statement sets the transaction-local `settings` (and the
+ * statement timeout, if asked) in a single round trip; they cannot leak to the next user of
+ * the connection.
+ */
 async function transaction<T>(
   knex: Knex,
+  settings: Readonly<Record<string, string>>,
   work: (trx: Knex.Transaction) => Promise<T>,
-  { readOnly = false, guard }: TransactionOptions,
+  { readOnly = false, guard, statementTimeoutMs }: TransactionOptions,
 ): Promise<T> {
+  const bindings = Object.entries(settings).flat();
+  if (statementTimeoutMs !== undefined) bindings.push('statement_timeout', String(statementTimeoutMs));
+  const sql = `select ${Array.from({ length: bindings.length / 2 }, () => 'set_config(?, ?, true)').join(', ')}`;
   try {
     return await knex.transaction(
       async (trx) => {
+        await trx.raw(sql, bindings);
         const result = await work(trx);
         guard?.beforeCommit();
         return result;
@@ -36,31 +48,15 @@ async function transaction<T>(
 
 /**
  * Runs `work` in one transaction with app.tenant_id set for row-level security, so every query
- * inside sees only that tenant's rows even if a query forgets its tenant filter. The setting is
- * transaction-local (set_config(..., true)) and cannot leak to the next user of the connection.
- * `statementTimeoutMs` bounds each statement of this transaction only (same round trip).
+ * inside sees only that tenant's rows even if a query forgets its tenant filter.
  */
 export async function withTenant<T>(
   knex: Knex,
   tenantId: string,
   work: (trx: Knex.Transaction) => Promise<T>,
-  options: TransactionOptions & { readonly statementTimeoutMs?: number | undefined } = {},
+  options: TransactionOptions = {},
 ): Promise<T> {
-  return transaction(
-    knex,
-    async (trx) => {
-      if (options.statementTimeoutMs === undefined) {
-        await trx.raw(`select set_config('app.tenant_id', ?, true)`, [tenantId]);
-      } else {
-        await trx.raw(
-          `select set_config('app.tenant_id', ?, true), set_config('statement_timeout', ?, true)`,
-          [tenantId, String(options.statementTimeoutMs)],
-        );
-      }
-      return work(trx);
-    },
-    options,
-  );
+  return transaction(knex, { 'app.tenant_id': tenantId }, work, options);
 }
 
 /**
@@ -73,14 +69,7 @@ export async function asPlatform<T>(
   work: (trx: Knex.Transaction) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {
-  return transaction(
-    knex,
-    async (trx) => {
-      await trx.raw(`select set_config('app.platform', 'on', true)`);
-      return work(trx);
-    },
-    options,
-  );
+  return transaction(knex, { 'app.platform': 'on' }, work, options);
 }
 
 /** Switches an open transaction to a tenant (platform code acting on one tenant's ledger). */

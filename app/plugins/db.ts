@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { Knex } from 'knex';
 
 import { createKnex } from '../db/knex.js';
-import { withTenant } from '../db/tenant-scope.js';
+import { withTenant, type TransactionOptions } from '../db/tenant-scope.js';
 import type { ActorContext } from '../domain/context.js';
 import { DomainError } from '../domain/errors.js';
 import { commitGuard } from './deadlines.js';
@@ -20,6 +20,12 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** One transaction scoped to the authenticated tenant (app.tenant_id set for RLS). */
     withTenant<T>(work: (trx: Knex.Transaction) => Promise<T>, options?: { readOnly?: boolean }): Promise<T>;
+    /**
+     * What every transaction of this request runs under: its statements end with its deadline,
+     * and a write rolls back if the deadline has already answered 503 (withTenant applies it;
+     * routes on other transaction helpers, like /admin/tenants, pass it on).
+     */
+    transactionOptions(options?: { readOnly?: boolean }): TransactionOptions;
   }
 }
 
@@ -57,16 +63,22 @@ export default fp<DbPluginOptions>(
         config.REQUEST_TIMEOUT_MS < config.DATABASE_STATEMENT_TIMEOUT_MS)
         ? config.REQUEST_TIMEOUT_MS
         : undefined;
+    fastify.decorateRequest('transactionOptions', function transactionOptions(
+      this: import('fastify').FastifyRequest,
+      options?: { readOnly?: boolean },
+    ): TransactionOptions {
+      const readOnly = options?.readOnly ?? false;
+      // A write whose request was answered 503 by its deadline rolls back (app/plugins/deadlines.ts).
+      return { readOnly, statementTimeoutMs, guard: readOnly ? undefined : commitGuard(this.raw) };
+    });
     fastify.decorateRequest('withTenant', function withTenantScope<
       T,
     >(this: import('fastify').FastifyRequest, work: (trx: Knex.Transaction) => Promise<T>, options?: { readOnly?: boolean }): Promise<T> {
       const actor = this.actor as ActorContext | null;
       if (!actor) throw new DomainError(401, 'authentication required');
-      const readOnly = options?.readOnly ?? false;
-      // A write whose request was answered 503 by its deadline rolls back (app/plugins/deadlines.ts).
-      const guard = readOnly ? undefined : commitGuard(this.raw);
-      const done = withTenant(knex, actor.tenantId, work, { readOnly, statementTimeoutMs, guard });
-      if (readOnly) return done;
+      const scope = this.transactionOptions(options);
+      const done = withTenant(knex, actor.tenantId, work, scope);
+      if (scope.readOnly) return done;
       return done.then(async (result) => {
         for (const hook of afterWrite) await hook(actor);
         return result;

@@ -147,17 +147,7 @@ describe('security headers, body limits and request deadlines', () => {
       ).toBe(0);
       // Its statement does not wait on with the lock (holding a pool connection): it ends with
       // the deadline, while the blocker still holds the table.
-      await waitFor(
-        'the stuck statement to be cancelled',
-        async () => {
-          const waiting = await t.owner.raw<{ rows: Array<{ n: number }> }>(
-            `select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database
-            where not l.granted and d.datname = current_database()`,
-          );
-          return waiting.rows[0]?.n === 0;
-        },
-        2000,
-      );
+      await noStatementWaitsOnALock();
       // The connection and the server are fine: the next request is answered normally.
       const health = await fetch(`${base}/health/live`);
       expect(health.status).toBe(200);
@@ -188,7 +178,10 @@ describe('security headers, body limits and request deadlines', () => {
         body: JSON.stringify({ name, type: 'organization', display_name: 'Late' }),
       });
       expect(res.status).toBe(503);
-      // The insert resumes once the lock goes; the client was told 503, so it must not commit.
+      // Its insert does not wait on with the lock either: it ends with the deadline.
+      await noStatementWaitsOnALock();
+      // Were it still waiting, it would resume once the lock goes; the client was told 503, so
+      // it must not commit.
       await blocker.rollback();
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect((await slowApp.inject({ url: `/admin/tenants/${name}`, headers: admin })).statusCode).toBe(404);
@@ -196,6 +189,21 @@ describe('security headers, body limits and request deadlines', () => {
       if (!blocker.isCompleted()) await blocker.rollback();
     }
   });
+
+  /** Within 2 s no statement of the test database waits on a lock (the blocker still holds it). */
+  async function noStatementWaitsOnALock(): Promise<void> {
+    await waitFor(
+      'the stuck statement to be cancelled',
+      async () => {
+        const waiting = await t.owner.raw<{ rows: Array<{ n: number }> }>(
+          `select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database
+          where not l.granted and d.datname = current_database()`,
+        );
+        return waiting.rows[0]?.n === 0;
+      },
+      2000,
+    );
+  }
 
   it('keeps a request id the client sent in the deadline answer', async () => {
     const base = `http://127.0.0.1:${(slowApp.server.address() as { port: number }).port}`;

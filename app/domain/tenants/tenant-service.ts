@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-import { asPlatform, setTenant, type CommitGuard } from '../../db/tenant-scope.js';
+import { asPlatform, setTenant, type TransactionOptions } from '../../db/tenant-scope.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { validateTenantFields, type NewTenant, type TenantPatch, type TenantRecord } from './tenant-model.js';
 
@@ -100,11 +100,20 @@ export async function removeTenant(
 
 /** The seed's tenant service (get_all, get_one, create, update, delete) for the admin API and CLI. */
 export class TenantService {
-  /** `guard` checks each write just before it commits (the admin API: the request's deadline). */
+  private readonly reads: TransactionOptions;
+  private readonly writes: TransactionOptions;
+
+  /**
+   * `scope` applies to every transaction: for the admin API, the request's (its statements end
+   * with its deadline, and a write rolls back once the deadline has answered 503).
+   */
   constructor(
     private readonly knex: Knex,
-    private readonly guard?: CommitGuard,
-  ) {}
+    scope: TransactionOptions = {},
+  ) {
+    this.reads = { statementTimeoutMs: scope.statementTimeoutMs, readOnly: true };
+    this.writes = { ...scope, readOnly: false };
+  }
 
   async getAll(options: { limit?: number; after?: string } = {}): Promise<TenantRecord[]> {
     return asPlatform(this.knex, async (trx) => {
@@ -113,7 +122,7 @@ export class TenantService {
         .limit(options.limit ?? 100);
       if (options.after) void query.where('name', '>', options.after);
       return ((await query) as Array<Record<string, unknown>>).map(toRecord);
-    });
+    }, this.reads);
   }
 
   async getOne(idOrName: string): Promise<TenantRecord> {
@@ -121,11 +130,11 @@ export class TenantService {
       const tenant = await findTenant(trx, idOrName);
       if (!tenant) throw new NotFoundError('tenant', idOrName);
       return tenant;
-    });
+    }, this.reads);
   }
 
   async create(input: NewTenant): Promise<TenantRecord> {
-    return asPlatform(this.knex, (trx) => insertTenant(trx, input), { guard: this.guard });
+    return asPlatform(this.knex, (trx) => insertTenant(trx, input), this.writes);
   }
 
   async update(idOrName: string, patch: TenantPatch): Promise<TenantRecord> {
@@ -136,7 +145,7 @@ export class TenantService {
         if (!tenant) throw new NotFoundError('tenant', idOrName);
         return patchTenant(trx, tenant, patch);
       },
-      { guard: this.guard },
+      this.writes,
     );
   }
 
@@ -148,7 +157,7 @@ export class TenantService {
         if (!tenant) throw new NotFoundError('tenant', idOrName);
         await removeTenant(trx, tenant, options.purge ?? false);
       },
-      { guard: this.guard },
+      this.writes,
     );
   }
 }

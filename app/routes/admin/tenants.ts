@@ -5,7 +5,6 @@ import { Type } from 'typebox';
 import { CURRENCY_PATTERN } from '../../domain/money/currency.js';
 import { TENANT_NAME_PATTERN } from '../../domain/tenants/tenant-model.js';
 import { TenantService } from '../../domain/tenants/tenant-service.js';
-import { commitGuard } from '../../plugins/deadlines.js';
 
 const Limits = Type.Object(
   {
@@ -38,10 +37,10 @@ const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 
 
 /** /admin/tenants: the tenant service for the platform administrator (ADMIN_TOKEN). */
 const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
-  const tenants = new TenantService(fastify.db);
-  // Writes roll back if the request's deadline has already answered 503.
-  const writer = (request: FastifyRequest): TenantService =>
-    new TenantService(fastify.db, commitGuard(request.raw));
+  // Each request's statements end with its deadline; its writes roll back if the deadline has
+  // already answered 503.
+  const tenants = (request: FastifyRequest): TenantService =>
+    new TenantService(fastify.db, request.transactionOptions());
   const config = { platformAdmin: true };
   const tags = ['admin'];
 
@@ -67,7 +66,7 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request) => {
-      const items = await tenants.getAll({
+      const items = await tenants(request).getAll({
         limit: request.query.limit,
         ...(request.query.after ? { after: request.query.after } : {}),
       });
@@ -79,7 +78,7 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
     '/admin/tenants/:name',
     { config, schema: { tags, params: NameParam, response: { 200: Tenant } } },
-    async (request) => tenants.getOne(request.params.name),
+    async (request) => tenants(request).getOne(request.params.name),
   );
 
   fastify.post(
@@ -103,7 +102,7 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 201: Tenant },
       },
     },
-    async (request, reply) => reply.code(201).send(await writer(request).create(request.body)),
+    async (request, reply) => reply.code(201).send(await tenants(request).create(request.body)),
   );
 
   fastify.patch(
@@ -119,7 +118,7 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Tenant },
       },
     },
-    async (request) => writer(request).update(request.params.name, request.body),
+    async (request) => tenants(request).update(request.params.name, request.body),
   );
 
   fastify.delete(
@@ -137,7 +136,7 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      await writer(request).delete(request.params.name, { purge: request.query.purge });
+      await tenants(request).delete(request.params.name, { purge: request.query.purge });
       return reply.code(204).send(null);
     },
   );
