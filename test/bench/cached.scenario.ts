@@ -6,7 +6,7 @@
  * dashboard.bench.ts runs compareCachedWithHello on a server started with startCachedEnv's
  * configuration. Run on its own (own embedded PostgreSQL, smaller tenant: the cached answer
  * does not depend on the tenant's size): `npm run bench:cached` (BENCH_SECONDS per run,
- * default 5; BENCH_ROUNDS, default 3).
+ * default 5; BENCH_ROUNDS, default 5).
  */
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
@@ -144,7 +144,7 @@ const BASE_ENV = {
 
 async function main(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
   const log = (line: string): void => void process.stderr.write(`[cached-bench] ${line}\n`);
   const dataDir = path.join(repoRoot(), '.findash', `cached-bench-pg-${process.pid}`);
   const password = randomBytes(12).toString('hex');

@@ -247,7 +247,7 @@ async function main(): Promise<void> {
       dashboardUrl: `${server.url}${DASHBOARD}`,
       headers,
       seconds: Math.min(SECONDS, 5),
-      rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+      rounds: Number(process.env.BENCH_ROUNDS ?? 5),
       log,
     });
 
