@@ -63,14 +63,17 @@ export default fp<DbPluginOptions>(
         config.REQUEST_TIMEOUT_MS < config.DATABASE_STATEMENT_TIMEOUT_MS)
         ? config.REQUEST_TIMEOUT_MS
         : undefined;
-    fastify.decorateRequest('transactionOptions', function transactionOptions(
-      this: import('fastify').FastifyRequest,
-      options?: { readOnly?: boolean },
-    ): TransactionOptions {
-      const readOnly = options?.readOnly ?? false;
-      // A write whose request was answered 503 by its deadline rolls back (app/plugins/deadlines.ts).
-      return { readOnly, statementTimeoutMs, guard: readOnly ? undefined : commitGuard(this.raw) };
-    });
+    fastify.decorateRequest(
+      'transactionOptions',
+      function transactionOptions(
+        this: import('fastify').FastifyRequest,
+        options?: { readOnly?: boolean },
+      ): TransactionOptions {
+        const readOnly = options?.readOnly ?? false;
+        // A write whose request was answered 503 by its deadline rolls back (app/plugins/deadlines.ts).
+        return { readOnly, statementTimeoutMs, guard: readOnly ? undefined : commitGuard(this.raw) };
+      },
+    );
     fastify.decorateRequest('withTenant', function withTenantScope<
       T,
     >(this: import('fastify').FastifyRequest, work: (trx: Knex.Transaction) => Promise<T>, options?: { readOnly?: boolean }): Promise<T> {

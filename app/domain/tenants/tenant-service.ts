@@ -116,21 +116,29 @@ export class TenantService {
   }
 
   async getAll(options: { limit?: number; after?: string } = {}): Promise<TenantRecord[]> {
-    return asPlatform(this.knex, async (trx) => {
-      const query = trx('tenants')
-        .orderBy('name')
-        .limit(options.limit ?? 100);
-      if (options.after) void query.where('name', '>', options.after);
-      return ((await query) as Array<Record<string, unknown>>).map(toRecord);
-    }, this.reads);
+    return asPlatform(
+      this.knex,
+      async (trx) => {
+        const query = trx('tenants')
+          .orderBy('name')
+          .limit(options.limit ?? 100);
+        if (options.after) void query.where('name', '>', options.after);
+        return ((await query) as Array<Record<string, unknown>>).map(toRecord);
+      },
+      this.reads,
+    );
   }
 
   async getOne(idOrName: string): Promise<TenantRecord> {
-    return asPlatform(this.knex, async (trx) => {
-      const tenant = await findTenant(trx, idOrName);
-      if (!tenant) throw new NotFoundError('tenant', idOrName);
-      return tenant;
-    }, this.reads);
+    return asPlatform(
+      this.knex,
+      async (trx) => {
+        const tenant = await findTenant(trx, idOrName);
+        if (!tenant) throw new NotFoundError('tenant', idOrName);
+        return tenant;
+      },
+      this.reads,
+    );
   }
 
   async create(input: NewTenant): Promise<TenantRecord> {
