@@ -2,8 +2,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 
 import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { LRUCache } from 'lru-cache';
 
+import { LookupCache } from '../cache/lookup-cache.js';
 import { can, isRole, type Permission } from '../domain/auth/roles.js';
 import { hashToken, looksLikeApiToken } from '../domain/auth/tokens.js';
 import type { ActorContext } from '../domain/context.js';
@@ -90,14 +90,14 @@ function sameSecret(a: string, b: string): boolean {
 
 /**
  * Authentication and RBAC for every route that declares `config.permission`: bearer API token
- * (hash lookup through a SECURITY DEFINER function, cached for AUTH_CACHE_TTL_MS so revocation
- * and suspension take effect within that time) or any registered authenticator (JWT), then the
+ * (hash lookup through a SECURITY DEFINER function, cached for authCacheTtlMs, 2 s by default, so
+ * revocation and suspension take effect within that time; refreshed ahead, see LookupCache) or
+ * any registered authenticator (JWT), then the
  * tenant's state, then the role's permission. Platform routes take ADMIN_TOKEN instead.
  */
 export default fp<{ authCacheTtlMs?: number }>(
   async (fastify, opts) => {
-    const ttl = opts.authCacheTtlMs ?? 2000;
-    const cache = ttl > 0 ? new LRUCache<string, Principal | false>({ max: 10_000, ttl }) : null;
+    const tokens = new LookupCache<Principal | false>(opts.authCacheTtlMs ?? 2000, resolveApiToken);
     const authenticators: BearerAuthenticator[] = [];
     fastify.decorate('addBearerAuthenticator', (a: BearerAuthenticator) => {
       authenticators.push(a);
@@ -105,14 +105,12 @@ export default fp<{ authCacheTtlMs?: number }>(
     fastify.decorateRequest('actor', null as unknown as ActorContext);
     fastify.decorateRequest('principal', null);
 
-    async function resolveApiToken(token: string): Promise<Principal | null> {
+    async function resolveApiToken(token: string): Promise<Principal | false> {
       const result = await fastify.db.raw<{ rows: TokenRow[] }>('select * from findash_resolve_token(?)', [
         hashToken(token),
       ]);
       const row = result.rows[0];
-      const principal = row ? principalFrom(row, `token:${row.token_name}`) : null;
-      cache?.set(token, principal ?? false);
-      return principal;
+      return (row && principalFrom(row, `token:${row.token_name}`)) ?? false;
     }
 
     async function resolveOther(token: string, request: FastifyRequest): Promise<Principal | null> {
@@ -161,12 +159,12 @@ export default fp<{ authCacheTtlMs?: number }>(
       if (!looksLikeApiToken(token)) {
         return resolveOther(token, request).then((principal) => admit(request, principal, permission));
       }
-      const cached = cache?.get(token);
+      const cached = tokens.get(token);
       if (cached !== undefined) {
         admit(request, cached || null, permission);
         return undefined;
       }
-      return resolveApiToken(token).then((principal) => admit(request, principal, permission));
+      return tokens.load(token).then((principal) => admit(request, principal || null, permission));
     }
 
     /** Callback-style: the usual request (cached token) costs no promise and no microtask turn. */

@@ -8,8 +8,8 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import { LRUCache } from 'lru-cache';
 
+import { LookupCache } from '../cache/lookup-cache.js';
 import { DomainError, ForbiddenError } from '../domain/errors.js';
 import { principalFrom, type Principal, type PrincipalRow } from './auth.js';
 
@@ -73,20 +73,19 @@ export default fp<JwtPluginOptions>(
     const keys: JWTVerifyGetKey = config.JWT_JWKS_URL
       ? createRemoteJWKSet(new URL(config.JWT_JWKS_URL), { timeoutDuration: 3000, cooldownDuration: 30_000 })
       : createLocalJWKSet(parseJwks(config.JWT_JWKS ?? ''));
-    const ttl = opts.subjectCacheTtlMs ?? 2000;
-    const subjects = ttl > 0 ? new LRUCache<string, SubjectRow | false>({ max: 10_000, ttl }) : null;
+    // Keyed by the tenant's name (which cannot hold a NUL), a NUL, then the subject.
+    const subjects = new LookupCache<SubjectRow | false>(opts.subjectCacheTtlMs ?? 2000, async (key) => {
+      const cut = key.indexOf('\u0000');
+      const result = await fastify.db.raw<{ rows: SubjectRow[] }>(
+        'select * from findash_resolve_subject(?, ?)',
+        [key.slice(0, cut), key.slice(cut + 1)],
+      );
+      return result.rows[0] ?? false;
+    });
 
     async function resolveSubject(tenant: string, subject: string): Promise<SubjectRow | null> {
       const key = `${tenant}\u0000${subject}`;
-      const cached = subjects?.get(key);
-      if (cached !== undefined) return cached || null;
-      const result = await fastify.db.raw<{ rows: SubjectRow[] }>(
-        'select * from findash_resolve_subject(?, ?)',
-        [tenant, subject],
-      );
-      const row = result.rows[0] ?? null;
-      subjects?.set(key, row ?? false);
-      return row;
+      return (subjects.get(key) ?? (await subjects.load(key))) || null;
     }
 
     fastify.addBearerAuthenticator(async (token): Promise<Principal | null> => {
