@@ -92,8 +92,8 @@ function sameSecret(a: string, b: string): boolean {
  * Authentication and RBAC for every route that declares `config.permission`: bearer API token
  * (hash lookup through a SECURITY DEFINER function, cached for authCacheTtlMs, 2 s by default, so
  * revocation and suspension take effect within that time; refreshed ahead, see LookupCache) or
- * any registered authenticator (JWT), then the
- * tenant's state, then the role's permission. Platform routes take ADMIN_TOKEN instead.
+ * any registered authenticator (JWT), then the tenant's state, then the role's permission.
+ * Platform routes take ADMIN_TOKEN instead.
  */
 export default fp<{ authCacheTtlMs?: number }>(
   async (fastify, opts) => {
