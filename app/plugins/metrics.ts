@@ -7,15 +7,15 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { RequestDurations } from './request-durations.js';
 import { asArray } from './route-hooks.js';
 
+/** The Fastify request of a raw request, for answers written outside Fastify. */
+const FASTIFY_REQUEST = Symbol('findash.fastifyRequest');
+type LinkedRequest = IncomingMessage & { [FASTIFY_REQUEST]?: FastifyRequest };
+
 /**
  * Every API metric of monitoring/METRICS.md (the contract with the alert rules and Grafana),
  * on a Registry of this app instance's own: tests build many apps in one process. Labels are
  * bounded: route templates, never raw URLs; tenant types, never tenant ids.
  */
-/** The Fastify request of a raw request, for answers written outside Fastify. */
-const FASTIFY_REQUEST = Symbol('findash.fastifyRequest');
-type LinkedRequest = IncomingMessage & { [FASTIFY_REQUEST]?: FastifyRequest };
-
 export class AppMetrics {
   readonly registry = new Registry();
   private readonly scrapeHooks: Array<() => Promise<void>> = [];
@@ -92,7 +92,6 @@ export class AppMetrics {
     this.outboxFailures.inc(0);
   }
 
-  /** Work run before each scrape (e.g. reading the outbox depth); failures never fail the scrape. */
   /** Times a request from its start (stamped in onRequest) to now, under `route`. */
   observeRequest(request: FastifyRequest, route: string, statusCode: number): void {
     this.httpDuration.observe(
@@ -112,6 +111,7 @@ export class AppMetrics {
     if (request) this.observeRequest(request, request.routeOptions.url ?? UNMATCHED_ROUTE, statusCode);
   }
 
+  /** Work run before each scrape (e.g. reading the outbox depth); failures never fail the scrape. */
   onScrape(hook: () => Promise<void>): void {
     this.scrapeHooks.push(hook);
   }
