@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import app, { type AppOptions } from './app.js';
 import { RAW_REQUEST_ID } from './plugins/deadlines.js';
 import { traceLogMixin } from './plugins/tracing.js';
-import { requestIds } from './request-ids.js';
+import { clientRequestId, requestIds } from './request-ids.js';
 import { strictBodyValidatorCompiler } from './validation.js';
 
 /**
@@ -31,10 +31,12 @@ export async function buildApp(options: AppOptions & { logger?: boolean }): Prom
     // Requests on connections accepted before shutdown are still served (gracefulShutdown drains them).
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    requestIdHeader: 'x-request-id',
+    // genReqId reads X-Request-Id itself: Fastify's requestIdHeader would take any value as it is.
+    requestIdHeader: false,
     // Kept on the raw request too, for the deadline answer written outside Fastify (deadlines.ts).
     genReqId: (req) =>
-      ((req as IncomingMessage & { [RAW_REQUEST_ID]?: string })[RAW_REQUEST_ID] = nextRequestId()),
+      ((req as IncomingMessage & { [RAW_REQUEST_ID]?: string })[RAW_REQUEST_ID] =
+        clientRequestId(req.headers['x-request-id']) ?? nextRequestId()),
   }).withTypeProvider<TypeBoxTypeProvider>();
   fastify.setValidatorCompiler(strictBodyValidatorCompiler());
   await fastify.register(app, options);

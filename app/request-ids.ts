@@ -11,3 +11,18 @@ export function requestIds(): () => string {
   let next = 0;
   return () => `${prefix}-${(next++).toString(36)}`;
 }
+
+/** Longest client X-Request-Id kept: room for a UUID, a W3C trace id or a prefixed ULID, not a payload. */
+export const MAX_CLIENT_REQUEST_ID_LENGTH = 128;
+
+/** Letters, digits and the separators ids are built with; nothing a log or audit reader must escape. */
+const SAFE_REQUEST_ID = new RegExp(`^[A-Za-z0-9._:@/+=-]{1,${MAX_CLIENT_REQUEST_ID_LENGTH}}$`);
+
+/**
+ * The client's X-Request-Id when it is a safe, bounded token; otherwise undefined, and the caller
+ * makes one. Ids are written to every log line and audit row of the request, so a 5,000-character
+ * or control-character header is replaced rather than stored as it is.
+ */
+export function clientRequestId(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && SAFE_REQUEST_ID.test(header) ? header : undefined;
+}

@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 
 import type { CommitGuard } from '../db/tenant-scope.js';
 import { DomainError } from '../domain/errors.js';
+import { clientRequestId } from '../request-ids.js';
 
 /** Where build.ts's genReqId leaves the id it generated, for answers written outside Fastify. */
 export const RAW_REQUEST_ID = Symbol('findash.requestId');
@@ -78,8 +79,7 @@ export default fp(
       const req = res.req as TaggedRequest & RequestState;
       if (req[COMMITTING]) return; // its answer follows the commit
       req[EXPIRED] = true;
-      const header = req.headers['x-request-id'];
-      const requestId = req[RAW_REQUEST_ID] ?? (typeof header === 'string' ? header : '');
+      const requestId = req[RAW_REQUEST_ID] ?? clientRequestId(req.headers['x-request-id']) ?? '';
       fastify.log.warn(
         { reqId: requestId, method: req.method, url: req.url, timeoutMs: fastify.config.REQUEST_TIMEOUT_MS },
         'request deadline exceeded; answered 503',

@@ -62,6 +62,33 @@ describe('audit log', () => {
     expect(otherPage.data.some((e) => page.data.some((mine) => mine.id === e.id))).toBe(false);
   });
 
+  it('keeps a safe client X-Request-Id and replaces an oversized or unsafe one before it is logged or stored', async () => {
+    const own = await t.createTenant();
+    const write = (requestId: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/financial/accounts',
+        headers: { ...bearer(own.tokens.admin), 'x-request-id': requestId },
+        payload: { name: `Request id ${requestId.length}`, account_type: 'checking', currency: 'USD' },
+      });
+    const kept = await write('client-req-42');
+    const huge = await write('a'.repeat(5000));
+    const unsafe = await write('bad id<script>');
+    expect([kept.statusCode, huge.statusCode, unsafe.statusCode]).toEqual([201, 201, 201]);
+    expect(kept.headers['x-request-id']).toBe('client-req-42');
+    for (const res of [huge, unsafe]) {
+      const id = String(res.headers['x-request-id']);
+      expect(id).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
+    }
+    const page = (await get(t.app, '/financial/audit?limit=100', own.tokens.admin)).json<AuditPage>();
+    const stored = (res: typeof kept) =>
+      page.data.find((e) => e.action === 'account.create' && e.resource_id === res.json<{ id: string }>().id)
+        ?.request_id;
+    expect(stored(kept)).toBe('client-req-42');
+    expect(stored(huge)).toBe(huge.headers['x-request-id']);
+    expect(stored(unsafe)).toBe(unsafe.headers['x-request-id']);
+  });
+
   it('pages with a keyset cursor, never repeating or skipping an event', async () => {
     const all = (
       await get(t.app, '/financial/audit?limit=500&resource_type=transaction', tenant.tokens.admin)
