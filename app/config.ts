@@ -25,7 +25,7 @@ const Milliseconds = (def: number) => Type.Integer({ minimum: 0, maximum: 600_00
 
 export const ConfigSchema = Type.Object({
   FINDASH_ENV: Type.Optional(Environment),
-  HOST: Type.String({ default: '0.0.0.0' }),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000 }),
   LOG_LEVEL: Type.Optional(LogLevel),
   DATABASE_URL: OptionalUrl,
@@ -61,8 +61,9 @@ export const ConfigSchema = Type.Object({
 
 type RawConfig = Static<typeof ConfigSchema>;
 
-export interface AppConfig extends Omit<RawConfig, 'FINDASH_ENV' | 'LOG_LEVEL' | 'SEED_DEMO'> {
+export interface AppConfig extends Omit<RawConfig, 'FINDASH_ENV' | 'HOST' | 'LOG_LEVEL' | 'SEED_DEMO'> {
   readonly FINDASH_ENV: 'development' | 'testing' | 'staging' | 'production';
+  readonly HOST: string;
   readonly LOG_LEVEL: Static<typeof LogLevel>;
   readonly SEED_DEMO: boolean;
 }
@@ -99,6 +100,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return {
     ...value,
     FINDASH_ENV: environment,
+    // A laptop's `npm start` stays on loopback; containers and servers set HOST or listen everywhere.
+    HOST: value.HOST ?? (environment === 'development' ? '127.0.0.1' : '0.0.0.0'),
     LOG_LEVEL: value.LOG_LEVEL ?? (environment === 'development' ? 'debug' : 'info'),
     SEED_DEMO: value.SEED_DEMO ?? environment === 'development',
   };
