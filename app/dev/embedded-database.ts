@@ -53,6 +53,7 @@ export async function startDevDatabase(config: AppConfig, log: Log): Promise<Dev
     dataDir: path.join(dataDir, 'pg'),
     port: config.EMBEDDED_PG_PORT,
     persistent: true,
+    ownProcessGroup: true,
     password: secrets.superuser,
   });
   try {
