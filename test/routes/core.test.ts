@@ -30,6 +30,19 @@ describe('API core: health, docs, errors, auth', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/admin/tenants']));
   });
 
+  it('documents the health endpoints as needing no token, and the rest as bearer-protected', async () => {
+    const doc = (await t.app.inject({ url: '/docs/json' })).json<{
+      security?: unknown[];
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    }>();
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    for (const path of ['/health', '/health/live', '/health/ready']) {
+      expect(doc.paths[path]?.get?.security).toEqual([]);
+      expect((await t.app.inject({ url: path })).statusCode).not.toBe(401);
+    }
+    expect(doc.paths['/financial/dashboard/summary']?.get?.security).toBeUndefined();
+  });
+
   it('answers unknown routes with the one error shape', async () => {
     const res = await t.app.inject({ url: '/nope' });
     expect(res.statusCode).toBe(404);

@@ -15,7 +15,7 @@ const Health = Type.Object({
 const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
     '/health',
-    { schema: { tags: ['health'], response: { 200: Health, 503: Health } } },
+    { schema: { tags: ['health'], security: [], response: { 200: Health, 503: Health } } },
     async (_request, reply) => {
       const { healthy, degraded, checks } = await fastify.runHealthChecks();
       const status = !healthy ? 'unhealthy' : degraded ? 'degraded' : 'healthy';
@@ -24,12 +24,18 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   );
   fastify.get(
     '/health/live',
-    { schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('alive') }) } } },
+    {
+      schema: {
+        tags: ['health'],
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal('alive') }) },
+      },
+    },
     async () => ({ status: 'alive' as const }),
   );
   fastify.get(
     '/health/ready',
-    { schema: { tags: ['health'], response: { 200: Health, 503: Health } } },
+    { schema: { tags: ['health'], security: [], response: { 200: Health, 503: Health } } },
     async (_request, reply) => {
       if (fastify.shuttingDown) {
         return reply
