@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
 
 import { DomainError } from '../domain/errors.js';
 
@@ -145,12 +146,32 @@ export default fp(
       }
       return sendError(request, reply, classified);
     });
-    fastify.setNotFoundHandler((request, reply) =>
-      sendError(request, reply, {
+    // Every route registered after this plugin, by method and path pattern, so a request that
+    // matches a path under another method is answered 405 with Allow instead of 404.
+    const known = FindMyWay();
+    const methods = new Set<HTTPMethod>();
+    fastify.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat() as HTTPMethod[]) {
+        if (known.hasRoute(method, route.url)) continue;
+        known.on(method, route.url, () => undefined);
+        methods.add(method);
+      }
+    });
+    fastify.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '';
+      const allowed = [...methods].filter((method) => known.find(method, path) !== null);
+      if (allowed.length > 0) {
+        return sendError(request, reply, {
+          statusCode: 405,
+          message: `method ${request.method} not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+          headers: { allow: allowed.join(', ') },
+        });
+      }
+      return sendError(request, reply, {
         statusCode: 404,
-        message: `route ${request.method} ${request.url.split('?')[0] ?? ''} not found`,
-      }),
-    );
+        message: `route ${request.method} ${path} not found`,
+      });
+    });
   },
   { name: 'errors' },
 );

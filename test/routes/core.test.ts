@@ -43,6 +43,21 @@ describe('API core: health, docs, errors, auth', () => {
     expect(doc.paths['/financial/dashboard/summary']?.get?.security).toBeUndefined();
   });
 
+  it('answers a known path under another method 405 with Allow, in the one error shape', async () => {
+    const res = await t.app.inject({ method: 'DELETE', url: '/financial/dashboard/summary?x=1' });
+    expect(res.statusCode).toBe(405);
+    expect(res.headers.allow).toBe('GET, HEAD');
+    expect(res.json()).toEqual({
+      statusCode: 405,
+      error: 'Method Not Allowed',
+      message: 'method DELETE not allowed on /financial/dashboard/summary; allowed: GET, HEAD',
+      request_id: res.headers['x-request-id'],
+    });
+    const param = await t.app.inject({ method: 'PUT', url: '/health/live' });
+    expect(param.statusCode).toBe(405);
+    expect((await t.app.inject({ method: 'DELETE', url: '/nope' })).statusCode).toBe(404);
+  });
+
   it('answers unknown routes with the one error shape', async () => {
     const res = await t.app.inject({ url: '/nope' });
     expect(res.statusCode).toBe(404);
