@@ -5,10 +5,35 @@ import { resolveOwnerUrl } from '../db/resolve-url.js';
 
 /** Runs a CLI action with an owner connection and always releases it. */
 export async function withOwnerDatabase<T>(work: (knex: Knex) => Promise<T>): Promise<T> {
-  const knex = createKnex({ url: resolveOwnerUrl(), applicationName: 'findash-cli', statementTimeoutMs: 0 });
+  const url = resolveOwnerUrl();
+  const knex = createKnex({ url, applicationName: 'findash-cli', statementTimeoutMs: 0 });
   try {
     return await work(knex);
+  } catch (error) {
+    if (isUnreachable(error)) throw new Error(unreachableMessage(url, error));
+    throw error;
   } finally {
     await knex.destroy();
   }
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+/* Duck-typed: pg's errors may come from another realm (jest's VM), where instanceof Error fails. */
+function isUnreachable(error: unknown): error is { code: string } {
+  return (
+    typeof error === 'object' && error !== null && UNREACHABLE.has(String((error as { code?: unknown }).code))
+  );
+}
+
+/** Where the CLI tried to connect (host:port/database, never the password) and how to get a database. */
+export function unreachableMessage(url: string, error: { code: string }): string {
+  let where = 'the configured database';
+  try {
+    const u = new URL(url);
+    where = `${u.hostname}:${u.port || '5432'}${u.pathname || '/'}`;
+  } catch {
+    /* not a URL: say no more than that */
+  }
+  return `cannot reach the database at ${where} (${error.code}): run "npm start" to start the embedded PostgreSQL, or set DATABASE_URL (or DATABASE_OWNER_URL) to a running one`;
 }
