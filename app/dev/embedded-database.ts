@@ -80,31 +80,45 @@ export async function startDevDatabase(config: AppConfig, log: Log): Promise<Dev
   }
 }
 
-async function ensureDemo(
+/** The demo token: a saved one while it still works for an active tenant, else one issued for the
+ * oldest active tenant (seeding a demo tenant when there is none), so the README's curl never gets 401. */
+export async function ensureDemo(
   owner: ReturnType<typeof createKnex>,
   tokenFile: string,
   log: Log,
 ): Promise<string> {
-  const tenants = await asPlatform(owner, (trx) => trx('tenants').orderBy('created_at').select('id', 'name'));
+  if (existsSync(tokenFile)) {
+    const saved = (await readFile(tokenFile, 'utf8')).trim();
+    const valid = await owner.raw<{ rows: Array<{ tenant_name: string; tenant_status: string }> }>(
+      'select * from findash_resolve_token(?)',
+      [hashToken(saved)],
+    );
+    const tenant = valid.rows[0];
+    if (tenant?.tenant_status === 'active') {
+      log(`using the saved demo token for tenant ${tenant.tenant_name}`);
+      return saved;
+    }
+  }
+  const tenants = await asPlatform(owner, (trx) =>
+    trx('tenants').where({ status: 'active' }).orderBy('created_at').select('id', 'name'),
+  );
   let demo = (tenants as Array<{ id: string; name: string }>)[0];
   if (!demo) {
-    log('empty database: seeding a demo tenant (5,000 transactions)');
+    // demo-1 may still exist as a deleted tenant: seed under a fresh prefix then.
+    const taken: unknown = await asPlatform(owner, (trx) =>
+      trx('tenants').where({ name: 'demo-1' }).first('id'),
+    );
+    const tenantPrefix = taken ? `demo-${Date.now().toString(36)}` : 'demo';
+    log(`no active tenant: seeding demo tenant ${tenantPrefix}-1 (5,000 transactions)`);
     const seeded = await seedDatabase(owner, {
       tenants: 1,
       transactionsPerTenant: 5000,
       seed: 42,
-      tenantPrefix: 'demo',
+      tenantPrefix,
     });
     demo = seeded.tenants[0];
   }
   if (!demo) throw new Error('seeding produced no tenant');
-  if (existsSync(tokenFile)) {
-    const saved = (await readFile(tokenFile, 'utf8')).trim();
-    const valid = await owner.raw<{ rows: unknown[] }>('select * from findash_resolve_token(?)', [
-      hashToken(saved),
-    ]);
-    if (valid.rows.length > 0) return saved;
-  }
   const tenantId = demo.id;
   const { token } = await asPlatform(owner, (trx) => issueApiToken(trx, tenantId, 'demo', 'admin'));
   await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
