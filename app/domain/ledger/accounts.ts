@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
 import { ensureAccountCapacity } from './limits.js';
 import { findOwned } from './find-owned.js';
-import { checkCurrency, checkLimit, checkOneOf, checkText } from './validate.js';
+import { checkCurrency, checkLimit, checkName, checkOneOf } from './validate.js';
 import { accountView, type AccountRow, type AccountView, type Page } from './views.js';
 
 /** Accounts: create, read, rename/retype, (de)activate, list; hard delete only while empty. */
@@ -43,7 +43,7 @@ export async function createAccount(
 ): Promise<AccountView> {
   const row = {
     tenant_id: ctx.tenantId,
-    name: checkText('name', input.name, 1, 200),
+    name: checkName('name', input.name, 200),
     account_type: checkAccountType('account_type', input.account_type),
     currency: checkCurrency('currency', input.currency),
   };
@@ -73,7 +73,7 @@ export async function updateAccount(
 ): Promise<AccountView> {
   const current = await findOwned(Account, 'account', trx, id, true);
   const patch: { name?: string; account_type?: AccountType; is_active?: boolean } = {};
-  if (changes.name !== undefined) patch.name = checkText('name', changes.name, 1, 200);
+  if (changes.name !== undefined) patch.name = checkName('name', changes.name, 200);
   if (changes.account_type !== undefined)
     patch.account_type = checkAccountType('account_type', changes.account_type);
   if (changes.is_active !== undefined) patch.is_active = changes.is_active;

@@ -4,10 +4,11 @@ import { Budget } from '../../db/models/index.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { ActorContext } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { currencyExponent } from '../money/currency.js';
 import { formatMoney } from '../money/decimal.js';
 import { cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
 import { findOwned } from './find-owned.js';
-import { checkAmount, checkCurrency, checkDate, checkLimit, checkText } from './validate.js';
+import { checkAmount, checkCurrency, checkDate, checkLimit, checkName, checkText } from './validate.js';
 import { budgetView, type BudgetRow, type BudgetView, type Page } from './views.js';
 
 /**
@@ -48,8 +49,8 @@ function checkBudget(input: BudgetFields): BudgetFields {
   const end = checkDate('end_date', input.end_date);
   if (end < start) throw new ValidationError('end_date', 'must not be before start_date');
   return {
-    name: checkText('name', input.name, 1, 200),
-    category: input.category === null ? null : checkText('category', input.category, 1, 100),
+    name: checkName('name', input.name, 200),
+    category: input.category === null ? null : checkName('category', input.category, 100),
     currency,
     total_amount: checkAmount('total_amount', input.total_amount, currency),
     start_date: start,
@@ -106,6 +107,15 @@ export async function updateBudget(
   for (const key of keys as Array<keyof BudgetFields>) {
     const value = changes[key];
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  // A carried-over total is written in the old currency's minor unit: a currency with fewer
+  // decimals must come with a total written for it, not one that silently loses its minor unit.
+  const carried = merged.total_amount.split('.')[1] ?? '';
+  if (changes.total_amount === undefined && carried.length > currencyExponent(merged.currency)) {
+    throw new ValidationError(
+      'total_amount',
+      `has more than ${currencyExponent(merged.currency)} decimal places for ${merged.currency}`,
+    );
   }
   const after = checkBudget(merged);
   const updated = await Budget.query(trx).patch(after).where('id', id).returning('*').first();

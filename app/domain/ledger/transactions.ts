@@ -18,6 +18,7 @@ import {
   checkCurrency,
   checkOneOf,
   checkLimit,
+  checkName,
   checkText,
   checkTimestamp,
   checkUuid,
@@ -76,6 +77,27 @@ interface InsertRow {
   idempotency_key: string | null;
 }
 
+/**
+ * The balance trigger adds each amount to its account's NUMERIC(24, 4) balance; past 10^20 that
+ * fails with numeric_value_out_of_range (22003). Objection wraps the driver error (the code is
+ * then on nativeError), knex does not: either way it is the client's amount, a 400 naming it.
+ * The statement failed, so nothing was written and the request transaction rolls back.
+ */
+async function refuseBalanceOverflow<T>(insert: () => Promise<T>, field: string): Promise<T> {
+  try {
+    return await insert();
+  } catch (error) {
+    const e = error as { code?: unknown; nativeError?: { code?: unknown } };
+    if (e.code === '22003' || e.nativeError?.code === '22003') {
+      throw new ValidationError(
+        field,
+        "would take the account's balance past the largest amount it can hold",
+      );
+    }
+    throw error;
+  }
+}
+
 /** Validates one entry's own fields; `at` prefixes field names ("transactions.3."). */
 function checkEntry(ctx: ActorContext, input: NewTransaction, at: string): InsertRow {
   const currency = checkCurrency(`${at}currency`, input.currency);
@@ -95,7 +117,7 @@ function checkEntry(ctx: ActorContext, input: NewTransaction, at: string): Inser
     transaction_type: type,
     direction: type === 'income' ? 'credit' : 'debit',
     status,
-    category: checkText(`${at}category`, input.category ?? DEFAULT_CATEGORY, 1, 100),
+    category: checkName(`${at}category`, input.category ?? DEFAULT_CATEGORY, 100),
     description: checkText(`${at}description`, input.description ?? '', 0, 1000),
     occurred_at: checkTimestamp(`${at}occurred_at`, input.occurred_at),
     idempotency_key: null,
@@ -134,7 +156,10 @@ export async function createTransaction(
   const row = checkEntry(ctx, input, '');
   row.idempotency_key = idempotencyKey ?? null;
   await checkAccounts(trx, ctx, [row], () => '');
-  const created = await Transaction.query(trx).insert(row).returning('*');
+  const created = await refuseBalanceOverflow(
+    async () => await Transaction.query(trx).insert(row).returning('*'),
+    'amount',
+  );
   await appendAudit(trx, ctx, [
     {
       action: 'transaction.create',
@@ -170,7 +195,10 @@ export async function createTransactions(
   const prefix = (i: number): string => `transactions.${i}.`;
   const rows = inputs.map((input, i) => checkEntry(ctx, input, prefix(i)));
   await checkAccounts(trx, ctx, rows, prefix);
-  const created = (await trx('transactions').insert(rows).returning('*')) as TransactionRow[];
+  const created = await refuseBalanceOverflow(
+    async () => (await trx('transactions').insert(rows).returning('*')) as TransactionRow[],
+    rows.length === 1 ? `${prefix(0)}amount` : 'transactions',
+  );
 
   const totals = new Map<string, string[]>();
   for (const row of rows) totals.set(row.currency, [...(totals.get(row.currency) ?? []), row.amount]);

@@ -8,7 +8,15 @@ import { ValidationError } from '../errors.js';
 import { formatMoney } from '../money/decimal.js';
 import { loadActiveAccounts } from './accounts-lookup.js';
 import type { NewStatus } from './transactions.js';
-import { checkAmount, checkCurrency, checkOneOf, checkText, checkTimestamp, checkUuid } from './validate.js';
+import {
+  checkAmount,
+  checkCurrency,
+  checkName,
+  checkOneOf,
+  checkText,
+  checkTimestamp,
+  checkUuid,
+} from './validate.js';
 import { transactionView, type TransactionRow, type TransactionView } from './views.js';
 
 /**
@@ -48,7 +56,7 @@ export async function createTransfer(
   const currency = checkCurrency('currency', input.currency);
   const amount = checkAmount('amount', input.amount, currency);
   const status = checkOneOf<NewStatus>('status', input.status ?? 'posted', ['pending', 'posted']);
-  const category = checkText('category', input.category ?? TRANSFER_CATEGORY, 1, 100);
+  const category = checkName('category', input.category ?? TRANSFER_CATEGORY, 100);
   const description = checkText('description', input.description ?? '', 0, 1000);
   const occurredAt = checkTimestamp('occurred_at', input.occurred_at);
 

@@ -1,5 +1,5 @@
 import { isCurrency } from '../money/currency.js';
-import { amountProblem } from '../money/decimal.js';
+import { amountProblem, normalizeAmount } from '../money/decimal.js';
 import { ValidationError } from '../errors.js';
 
 /**
@@ -38,7 +38,7 @@ export function checkCurrency(field: string, value: string): string {
 export function checkAmount(field: string, value: string, currency: string): string {
   const problem = amountProblem(value, currency);
   if (problem) throw new ValidationError(field, problem);
-  return value;
+  return normalizeAmount(value, currency);
 }
 
 /** Text stored verbatim; PostgreSQL text cannot hold NUL, so refuse it here instead of failing in SQL. */
@@ -50,6 +50,16 @@ export function checkText(field: string, value: string, min: number, max: number
     throw new ValidationError(field, `must be between ${min} and ${max} characters long`);
   }
   if (value.includes('\u0000')) throw new ValidationError(field, 'must not contain NUL characters');
+  return value;
+}
+
+/**
+ * A name or category: text as checkText, stored verbatim, but not only whitespace (it would show
+ * as blank everywhere it is listed).
+ */
+export function checkName(field: string, value: string, max: number): string {
+  checkText(field, value, 1, max);
+  if (/^\s*$/.test(value)) throw new ValidationError(field, 'must not be blank');
   return value;
 }
 

@@ -43,13 +43,28 @@ export function addDecimals(values: readonly string[]): string {
   );
 }
 
-/** Is this a valid amount string for the currency: positive, at most its minor-unit digits, bounded. */
+const AMOUNT = /^(\d{1,15})(?:\.(\d+))?$/;
+
+/**
+ * Is this a valid amount string for the currency: positive, at most its minor-unit digits, bounded.
+ * Trailing zeros past the minor unit change nothing ("1.050" GBP is 1.05), so only nonzero digits
+ * there are refused: those would need rounding.
+ */
 export function amountProblem(value: string, currency: string): string | undefined {
-  const match = /^(\d{1,15})(?:\.(\d+))?$/.exec(value);
+  const match = AMOUNT.exec(value);
   if (!match) return 'must be a positive decimal string like "12.34" with at most 15 integer digits';
   const fraction = match[2] ?? '';
   const exponent = currencyExponent(currency);
-  if (fraction.length > exponent) return `has more than ${exponent} decimal places for ${currency}`;
+  if (/[^0]/.test(fraction.slice(exponent)))
+    return `has more than ${exponent} decimal places for ${currency}`;
   if (/^0*$/.test((match[1] ?? '') + fraction)) return 'must be greater than zero';
   return undefined;
+}
+
+/** An amount amountProblem accepts, without the zeros past the minor unit: "1.050" GBP is "1.05". */
+export function normalizeAmount(value: string, currency: string): string {
+  const match = AMOUNT.exec(value);
+  if (!match) return value;
+  const fraction = (match[2] ?? '').slice(0, currencyExponent(currency));
+  return match[2] === undefined ? value : `${match[1] ?? ''}${fraction ? `.${fraction}` : ''}`;
 }

@@ -148,6 +148,33 @@ describe('/financial/accounts', () => {
     expect(afterOne.accounts).toBe(before.accounts + 1);
   });
 
+  it('refuses whitespace-only names with a 400 naming the field, on create and update', async () => {
+    const id = (
+      await admin.post('/financial/accounts', { name: 'named', account_type: 'cash', currency: 'USD' })
+    ).json().id;
+    const before = await t.counts();
+    for (const name of [' ', '   ', '\t\n', '\u00a0\u3000']) {
+      const created = await admin.post('/financial/accounts', {
+        name,
+        account_type: 'cash',
+        currency: 'USD',
+      });
+      expect({ name, status: created.statusCode, field: created.json().field }).toEqual({
+        name,
+        status: 400,
+        field: 'name',
+      });
+      const updated = await admin.patch(`/financial/accounts/${id}`, { name });
+      expect({ name, status: updated.statusCode, field: updated.json().field }).toEqual({
+        name,
+        status: 400,
+        field: 'name',
+      });
+    }
+    expect(await t.counts()).toEqual(before);
+    expect((await admin.get(`/financial/accounts/${id}`)).json().name).toBe('named');
+  });
+
   it('validates ids and list parameters', async () => {
     for (const url of ['/financial/accounts/not-a-uuid', "/financial/accounts/1'%20or%20'1'='1"]) {
       const res = await admin.get(url);

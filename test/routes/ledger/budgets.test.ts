@@ -114,6 +114,19 @@ describe('/financial/budgets', () => {
     expect(afterOne.budgets).toBe(before.budgets + 1);
   });
 
+  it('refuses whitespace-only names and categories with a 400 naming the field', async () => {
+    const before = await t.counts();
+    for (const [body, field] of [
+      [{ ...travel, name: '   ' }, 'name'],
+      [{ ...travel, name: '\t\n' }, 'name'],
+      [{ ...travel, category: ' ' }, 'category'],
+    ] as Array<[unknown, string]>) {
+      const res = await admin.post('/financial/budgets', body);
+      expect({ body, status: res.statusCode, field: res.json().field }).toEqual({ body, status: 400, field });
+    }
+    expect(await t.counts()).toEqual(before);
+  });
+
   it('stores SQL-looking names verbatim', async () => {
     const name = 'budget"; DROP TABLE budgets; --';
     const res = await admin.post('/financial/budgets', { ...travel, name });

@@ -129,6 +129,68 @@ describe('/financial/transactions and /financial/transfers', () => {
     expect(await balance(usd)).toBe('0.00');
   });
 
+  it('refuses an amount that would overflow the account balance with a 400 naming the field, single and batch', async () => {
+    const big = await account('USD', 'near the balance limit');
+    await t.superuser('accounts').where('id', big).update({ balance: '99999999999999990000' });
+    const entry = {
+      account_id: big,
+      amount: '999999999999999',
+      currency: 'USD',
+      transaction_type: 'income',
+      occurred_at: daysAgo(1),
+    };
+    const before = await t.counts();
+    const single = await admin.post('/financial/transactions', entry);
+    expect(single.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringMatching(/^amount /),
+      request_id: expect.any(String),
+      field: 'amount',
+    });
+    const batch = await admin.post('/financial/transactions/batch', { transactions: [entry] });
+    expect(batch.json()).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringMatching(/^transactions\.0\.amount /),
+      request_id: expect.any(String),
+      field: 'transactions.0.amount',
+    });
+    expect(await t.counts()).toEqual(before);
+    expect(await balance(big)).toBe('99999999999999990000.00');
+  });
+
+  it('accepts trailing zeros past the currency exponent when exact, refuses what needs rounding', async () => {
+    const gbp = await account('GBP', 'gbp exact');
+    const entry = { account_id: gbp, currency: 'GBP', transaction_type: 'income', occurred_at: daysAgo(1) };
+    const exact = await admin.post('/financial/transactions', { ...entry, amount: '1.050' });
+    expect([exact.statusCode, exact.json().amount]).toEqual([201, '1.05']);
+    const before = await t.counts();
+    const rounded = await admin.post('/financial/transactions', { ...entry, amount: '1.055' });
+    expect([rounded.statusCode, rounded.json().field, rounded.json().message]).toEqual([
+      400,
+      'amount',
+      'amount has more than 2 decimal places for GBP',
+    ]);
+    expect(await t.counts()).toEqual(before);
+    expect(await balance(gbp)).toBe('1.05');
+  });
+
+  it('refuses a whitespace-only category with a 400 naming the field', async () => {
+    const own = await account('USD', 'blank category');
+    const before = await t.counts();
+    const res = await admin.post('/financial/transactions', {
+      account_id: own,
+      amount: '1.00',
+      currency: 'USD',
+      transaction_type: 'income',
+      category: ' \t ',
+      occurred_at: daysAgo(1),
+    });
+    expect([res.statusCode, res.json().field]).toEqual([400, 'category']);
+    expect(await t.counts()).toEqual(before);
+  });
+
   it('404s an unknown or inactive account, naming account_id', async () => {
     const entry = { amount: '1', currency: 'JPY', transaction_type: 'income', occurred_at: daysAgo(0) };
     const unknown = await admin.post('/financial/transactions', {
