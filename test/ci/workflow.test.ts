@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
@@ -68,8 +68,57 @@ describe('.github/workflows/ci.yml', () => {
     expect(runs('lint')).toContain('npm run lint');
     expect(runs('typecheck')).toContain('npm run typecheck');
     expect(runs('typecheck')).toContain('npm run build');
-    expect(runs('test')).toMatch(/^npm test$/m);
     expect(runs('test')).toMatch(/apt-get install .*memcached rabbitmq-server prometheus/);
+  });
+
+  it('runs local CI (.ci/run) as its test job, so the workflow and `.ci/run` are one definition', () => {
+    const commands = runs('test')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line && !line.startsWith('#'));
+    expect(commands).toContain('.ci/run');
+    // Nothing the script already does (npm ci, typecheck, lint, npm test, e2e) is repeated beside it.
+    expect(commands.filter((c) => /\bnpm (ci|test|run)\b/.test(c))).toEqual([]);
+    expect(statSync(path.join(root, '.ci', 'run')).mode & 0o111).not.toBe(0);
+  });
+
+  it('takes Go from the tools go.mod, which asks for at least what every wrapper module needs', () => {
+    const toolsDir = path.join(root, 'test', 'harness', 'go-tools');
+    const goLine = (file: string): string => {
+      const found = /^go (\d+\.\d+(?:\.\d+)?)\s*$/m.exec(readFileSync(file, 'utf8'));
+      if (!found?.[1]) throw new Error(`${file} has no go directive`);
+      return found[1];
+    };
+    const newer = (a: string, b: string): boolean => {
+      const [x, y] = [a, b].map((v) => [...v.split('.').map(Number), 0, 0, 0].slice(0, 3));
+      const i = x!.findIndex((n, k) => n !== y![k]);
+      return i >= 0 && x![i]! > y![i]!;
+    };
+    const pinned = goLine(path.join(toolsDir, 'go.mod'));
+    for (const dir of readdirSync(toolsDir, { withFileTypes: true })) {
+      const mod = path.join(toolsDir, dir.name, 'go.mod');
+      if (!dir.isDirectory() || !existsSync(mod)) continue;
+      // ensure-tools.sh builds with GOTOOLCHAIN=local: the installed Go must be at least each module's.
+      expect({ module: dir.name, needs: goLine(mod), newerThanPin: newer(goLine(mod), pinned) }).toEqual({
+        module: dir.name,
+        needs: goLine(mod),
+        newerThanPin: false,
+      });
+    }
+    const setups = Object.entries(workflow.jobs).flatMap(([name, j]) =>
+      j.steps
+        .filter((s) => s.uses?.startsWith('actions/setup-go@'))
+        .map((s) => ({ job: name, with: s.with })),
+    );
+    expect(setups.map((s) => s.job).sort()).toEqual(['deploy-kind', 'test']);
+    for (const setup of setups) {
+      expect(setup).toEqual({
+        job: setup.job,
+        with: expect.objectContaining({ 'go-version-file': 'test/harness/go-tools/go.mod' }) as unknown,
+      });
+      expect(setup.with).not.toHaveProperty('go-version');
+    }
+    expect(readFileSync(file, 'utf8')).not.toContain('GO_VERSION');
   });
 
   it('builds multi-arch images with buildx and pushes to GHCR only from main', () => {
