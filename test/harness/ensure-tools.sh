@@ -18,7 +18,7 @@ STAMPS="$BIN/.stamps"
 # Bump when the way tools are built changes (flags, ldflags), so existing binaries are rebuilt.
 RECIPE=2
 
-ALL_TOOLS=(actionlint helm etcd kube-apiserver kube-controller-manager)
+ALL_TOOLS=(actionlint helm etcd kube-apiserver kube-controller-manager kubeconform kube-score)
 
 quiet=0
 wanted=()
@@ -55,6 +55,8 @@ required_version() {
 tool_spec() {
   case "$1" in
     actionlint) echo "actionlint github.com/rhysd/actionlint/cmd/actionlint github.com/rhysd/actionlint" ;;
+    kubeconform) echo "kubeconform github.com/yannh/kubeconform/cmd/kubeconform github.com/yannh/kubeconform" ;;
+    kube-score) echo "kube-score github.com/zegl/kube-score/cmd/kube-score github.com/zegl/kube-score" ;;
     helm) echo "helm helm.sh/helm/v3/cmd/helm helm.sh/helm/v3" ;;
     etcd) echo "etcd findash.local/go-tools/etcd go.etcd.io/etcd/server/v3" ;;
     kube-apiserver) echo "kube k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes" ;;
@@ -68,6 +70,9 @@ tool_spec() {
 tool_ldflags() {
   local tool="$1" version="$2"
   case "$tool" in
+    kubeconform | kube-score) # before kube-*: a linter, not a Kubernetes component
+      echo " -X main.version=$version"
+      ;;
     kube-*)
       local major minor
       major="$(echo "$version" | sed -E 's/^v([0-9]+)\..*/\1/')"
