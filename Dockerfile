@@ -66,7 +66,7 @@ USER 10001:10001
 CMD ["npm", "test"]
 
 # ---------------------------------------------------------------------------------------------------------------
-# build: TypeScript -> dist/. Runs on the BUILD platform: the emitted JS is platform-independent, so a
+# build: TypeScript -> dist/, and the web UI (web/, bundled by esbuild) -> dist/ui. Runs on the BUILD platform: the emitted JS is platform-independent, so a
 # multi-arch build compiles once natively instead of under QEMU for every architecture.
 FROM --platform=$BUILDPLATFORM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
@@ -76,6 +76,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY app ./app
 COPY operator ./operator
 COPY migrations ./migrations
+COPY web ./web
 RUN npm run build
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import securityPlugin from './plugins/security.js';
 import sentryPlugin from './plugins/sentry.js';
 import swaggerPlugin from './plugins/swagger.js';
 import tracingPlugin from './plugins/tracing.js';
+import webUiPlugin, { type WebUiOptions } from './plugins/web-ui.js';
 import auditRoutes from './routes/audit/index.js';
 import routes from './routes/index.js';
 
@@ -30,6 +31,8 @@ export interface AppOptions extends FastifyPluginOptions {
   readonly cacheStore?: CacheStore;
   /** How long a resolved API token (or JWT subject) is trusted before it is looked up again (ms; 0 = every request). */
   readonly authCacheTtlMs?: number;
+  /** Options of the web UI at /app/ (tests can hand it prebuilt files). */
+  readonly webUi?: WebUiOptions;
 }
 
 /**
@@ -37,7 +40,7 @@ export interface AppOptions extends FastifyPluginOptions {
  * tests and the benchmark all run exactly this. Order matters: config → deadlines → security
  * headers (so every answer, errors included, has them) → metrics → db → health → cache → auth
  * (+ jwt, rate limit: route-level onRequest hooks, added in this order) → error reporting,
- * tracing → audit (outbox publisher, view batches) → docs → errors → routes. onClose hooks run
+ * tracing → audit (outbox publisher, view batches) → docs → errors → routes → web UI. onClose hooks run
  * in reverse, so the view batch is flushed and the publisher stopped before the cache and the
  * database pool close.
  */
@@ -65,4 +68,5 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(errorsPlugin);
   await fastify.register(routes);
   await fastify.register(auditRoutes);
+  await fastify.register(webUiPlugin, opts.webUi ?? {});
 }

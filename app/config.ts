@@ -51,6 +51,8 @@ export const ConfigSchema = Type.Object({
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1 })),
   JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1 })),
   JWT_JWKS: Type.Optional(Type.String({ minLength: 2 })),
+  OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
+  OIDC_SCOPE: Type.String({ minLength: 1, default: 'openid' }),
   RATE_LIMIT_DEFAULT_RPM: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 600 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 104_857_600, default: 1_048_576 }),
   REQUEST_TIMEOUT_MS: Milliseconds(10_000),

@@ -4,6 +4,7 @@ import adminTenantRoutes from './admin/tenants.js';
 import dashboardRoutes from './dashboard/index.js';
 import healthRoutes from './health/index.js';
 import ledgerRoutes from './ledger/index.js';
+import sessionRoutes from './session/index.js';
 
 /** Every route of the API. Route files hold schemas and HTTP concerns; logic lives in domain/. */
 const routes: FastifyPluginAsync = async (fastify) => {
@@ -11,6 +12,7 @@ const routes: FastifyPluginAsync = async (fastify) => {
   await fastify.register(adminTenantRoutes);
   await fastify.register(dashboardRoutes, { prefix: '/financial/dashboard' });
   await fastify.register(ledgerRoutes);
+  await fastify.register(sessionRoutes);
 };
 
 export default routes;
