@@ -50,7 +50,7 @@ describe('ci/build-images.sh', () => {
     const build = (await recorded()).find((c) => c.startsWith('docker buildx build'))!;
     expect(build).toContain('--target production');
     expect(build).toContain('--platform linux/amd64,linux/arm64');
-    expect(build).toMatch(/--tag ghcr\.io\/findash\/findash:[0-9a-f]{12}/);
+    expect(build).toMatch(/--tag ghcr\.io\/findash\/findash:\d+\.\d+\.\d+-[0-9a-f]{12}( |$)/);
     expect(build).toMatch(/--label org\.opencontainers\.image\.revision=[0-9a-f]{40}/);
     expect(build).not.toContain('--push');
     expect(build).not.toContain('type=gha');

@@ -134,7 +134,9 @@ describe('.github/workflows/ci.yml', () => {
     expect(login?.with?.registry).toBe('ghcr.io');
     expect(JSON.stringify(login)).toContain("github.ref == 'refs/heads/main'");
     expect(runs('build-images')).toContain('--platform "linux/amd64,linux/arm64"');
-    expect(runs('build-images')).toMatch(/if \[ "\$PUSH" = true \]; then args\+=\(--tag main --push\); fi/);
+    expect(runs('build-images')).toMatch(
+      /if \[ "\$PUSH" = true \]; then args\+=\(--tag "\$VERSION" --push\); fi/,
+    );
   });
 
   it('audits runtime dependencies and scans the image', () => {
