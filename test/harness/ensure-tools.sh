@@ -7,7 +7,9 @@
 # go.mod rebuilds exactly the tools of that module.
 #
 # Usage: ensure-tools.sh [--quiet] [TOOL...]   (default: all tools)
-#   TOOL: actionlint helm etcd kube-apiserver kube-controller-manager
+#   TOOL: actionlint helm etcd kube-apiserver kube-controller-manager (the default set, for `npm test`)
+#         kube-scheduler kubelet kube-proxy kubectl coredns metrics-server (a node for real Pods,
+#         `npm run e2e:k8s`); `--node` adds that second set to the default one.
 # Env:   FINDASH_TOOLS_BIN  install directory (default ~/.cache/findash/bin)
 set -euo pipefail
 
@@ -19,14 +21,16 @@ STAMPS="$BIN/.stamps"
 RECIPE=2
 
 ALL_TOOLS=(actionlint helm etcd kube-apiserver kube-controller-manager kubeconform kube-score)
+NODE_TOOLS=(kube-scheduler kubelet kube-proxy kubectl coredns metrics-server)
 
 quiet=0
 wanted=()
 for arg in "$@"; do
   case "$arg" in
     --quiet | -q) quiet=1 ;;
+    --node) wanted+=("${ALL_TOOLS[@]}" "${NODE_TOOLS[@]}") ;;
     -h | --help)
-      sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *) wanted+=("$arg") ;;
@@ -61,6 +65,9 @@ tool_spec() {
     etcd) echo "etcd findash.local/go-tools/etcd go.etcd.io/etcd/server/v3" ;;
     kube-apiserver) echo "kube k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes" ;;
     kube-controller-manager) echo "kube k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes" ;;
+    kube-scheduler | kubelet | kube-proxy | kubectl) echo "kube k8s.io/kubernetes/cmd/$1 k8s.io/kubernetes" ;;
+    coredns) echo "coredns github.com/coredns/coredns github.com/coredns/coredns" ;;
+    metrics-server) echo "metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server sigs.k8s.io/metrics-server" ;;
     *) return 1 ;;
   esac
 }
@@ -73,7 +80,7 @@ tool_ldflags() {
     kubeconform | kube-score) # before kube-*: a linter, not a Kubernetes component
       echo " -X main.version=$version"
       ;;
-    kube-*)
+    kube-* | kubelet | kubectl)
       local major minor
       major="$(echo "$version" | sed -E 's/^v([0-9]+)\..*/\1/')"
       minor="$(echo "$version" | sed -E 's/^v[0-9]+\.([0-9]+)\..*/\1/')"
