@@ -2,12 +2,13 @@ import type { Knex } from 'knex';
 
 import type { ActorContext } from '../domain/context.js';
 import { ValidationError } from '../domain/errors.js';
+import { checkTimestamp } from '../domain/ledger/validate.js';
 
 export interface AuditFilter {
   readonly action?: string;
   readonly resource_type?: string;
   readonly actor?: string;
-  /** Inclusive lower bound on occurred_at (ISO 8601). */
+  /** Inclusive lower bound on occurred_at (ISO 8601 date-time with offset, as the ledger lists take). */
   readonly from?: string;
   /** Exclusive upper bound on occurred_at (ISO 8601). */
   readonly to?: string;
@@ -66,20 +67,6 @@ function decodeCursor(cursor: string | undefined): { at: string; id: string } | 
   return { at: t, id: i };
 }
 
-function timestamp(field: 'from' | 'to', value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (
-    !/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2}))?$/.test(value) ||
-    Number.isNaN(Date.parse(value))
-  ) {
-    throw new ValidationError(
-      field,
-      'must be an ISO 8601 date or date-time with offset, e.g. 2026-11-25T09:30:00Z',
-    );
-  }
-  return value;
-}
-
 /**
  * The tenant's audit log, newest first, filtered and keyset-paginated (stable under concurrent
  * appends: a page never repeats or skips an event). Runs in the caller's tenant-scoped
@@ -92,8 +79,8 @@ export async function listAuditEvents(
 ): Promise<AuditPage> {
   const limit = filter.limit ?? DEFAULT_AUDIT_PAGE;
   const before = decodeCursor(filter.cursor);
-  const from = timestamp('from', filter.from);
-  const to = timestamp('to', filter.to);
+  const from = filter.from === undefined ? undefined : checkTimestamp('from', filter.from, Infinity);
+  const to = filter.to === undefined ? undefined : checkTimestamp('to', filter.to, Infinity);
   if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) {
     throw new ValidationError('to', 'must not be before from');
   }

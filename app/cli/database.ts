@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 
+import { CONNECTION_ERROR_CODES } from '../db/connection-errors.js';
 import { createKnex } from '../db/knex.js';
 import { resolveOwnerUrl } from '../db/resolve-url.js';
 
@@ -17,12 +18,12 @@ export async function withOwnerDatabase<T>(work: (knex: Knex) => Promise<T>): Pr
   }
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN']);
-
 /* Duck-typed: pg's errors may come from another realm (jest's VM), where instanceof Error fails. */
 function isUnreachable(error: unknown): error is { code: string } {
   return (
-    typeof error === 'object' && error !== null && UNREACHABLE.has(String((error as { code?: unknown }).code))
+    typeof error === 'object' &&
+    error !== null &&
+    CONNECTION_ERROR_CODES.has(String((error as { code?: unknown }).code))
   );
 }
 

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 
+import { CONNECTION_ERROR_CODES, nativeDatabaseError } from '../db/connection-errors.js';
 import { DomainError } from '../domain/errors.js';
 
 /**
@@ -51,15 +52,6 @@ const PG_UNAVAILABLE = new Set([
   '08006',
   '57014',
 ]);
-const NET_UNAVAILABLE = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-]);
-
 function fieldOf(error: FastifyError): string | undefined {
   const first = error.validation?.[0];
   if (!first) return undefined;
@@ -83,7 +75,7 @@ export function classifyError(error: unknown): Classified {
       ...(typeof retryAfter === 'number' ? { headers: { 'retry-after': String(retryAfter) } } : {}),
     };
   }
-  const e = error as FastifyError & { code?: string; name?: string };
+  const e = nativeDatabaseError(error) as FastifyError & { code?: string; name?: string };
   if (e.validation) {
     const field = fieldOf(e);
     const where = e.validationContext ?? 'request';
@@ -97,7 +89,7 @@ export function classifyError(error: unknown): Classified {
   }
   if (
     e.name === 'KnexTimeoutError' ||
-    (e.code && (PG_UNAVAILABLE.has(e.code) || NET_UNAVAILABLE.has(e.code)))
+    (e.code && (PG_UNAVAILABLE.has(e.code) || CONNECTION_ERROR_CODES.has(e.code)))
   ) {
     return {
       statusCode: 503,

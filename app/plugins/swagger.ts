@@ -24,7 +24,22 @@ export default fp(
           securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
         },
         security: [{ bearer: [] }],
+        tags: [
+          { name: 'health', description: 'Liveness, readiness and per-dependency health; no token' },
+          { name: 'dashboard', description: 'Read-only dashboards of the tenant (dashboard:read)' },
+          { name: 'accounts', description: 'Ledger accounts (ledger:read, ledger:write)' },
+          {
+            name: 'transactions',
+            description: 'Income, expenses and transfers (transactions:read, ledger:write)',
+          },
+          { name: 'budgets', description: 'Spending plans (ledger:read, ledger:write)' },
+          { name: 'audit', description: 'The tenant audit log (audit:read)' },
+          { name: 'admin', description: 'The tenant service, for the platform administrator (ADMIN_TOKEN)' },
+        ],
       },
+      // A prefix's root route is served with and without the trailing slash; the document names
+      // it once, without (GET /financial/dashboard).
+      transform: ({ schema, url }) => ({ schema, url: url.length > 1 ? url.replace(/\/$/, '') : url }),
     });
     await fastify.register(async (docs) => {
       docs.addHook('onRequest', (_request, reply, done) => {

@@ -12,6 +12,9 @@ export interface CursorPosition {
   readonly id: string;
 }
 
+/** What a cursor looks like on the wire (base64url, unpadded); the route schemas carry it too. */
+export const CURSOR_PATTERN = '^[A-Za-z0-9_-]+$';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const PG_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 

@@ -20,12 +20,12 @@ import { IdempotencyKeyReusedError } from './errors.js';
  * A failed write rolls back its claim too, so the client can retry the same key after fixing
  * the request. Only successful responses are ever replayed.
  */
-export interface WriteResult<T> {
-  readonly statusCode: number;
+export interface WriteResult<T, S extends number = number> {
+  readonly statusCode: S;
   readonly body: T;
 }
 
-export interface IdempotentResult<T> extends WriteResult<T> {
+export interface IdempotentResult<T, S extends number = number> extends WriteResult<T, S> {
   /** True when the body is the stored answer to an earlier identical request. */
   readonly replayed: boolean;
 }
@@ -65,13 +65,13 @@ interface StoredKey {
   response: unknown;
 }
 
-export async function idempotent<T>(
+export async function idempotent<T, S extends number>(
   trx: Knex.Transaction,
   ctx: ActorContext,
   key: string | undefined,
   hash: string,
-  work: () => Promise<WriteResult<T>>,
-): Promise<IdempotentResult<T>> {
+  work: () => Promise<WriteResult<T, S>>,
+): Promise<IdempotentResult<T, S>> {
   if (key === undefined) return { ...(await work()), replayed: false };
   checkIdempotencyKey(key);
 
@@ -88,7 +88,8 @@ export async function idempotent<T>(
     // The other holder committed (we waited on its lock), so the row is visible to this statement.
     if (!stored) throw new Error(`idempotency key ${key} vanished after a conflict`);
     if (stored.request_hash !== hash) throw new IdempotencyKeyReusedError(key);
-    return { statusCode: stored.status_code, body: stored.response as T, replayed: true };
+    // Stored by this same call site's work(), so it is one of the statuses that work answers.
+    return { statusCode: stored.status_code as S, body: stored.response as T, replayed: true };
   }
 
   const result = await work();

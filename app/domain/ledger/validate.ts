@@ -11,11 +11,15 @@ import { ValidationError } from '../errors.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * ISO 8601 date-time with an explicit offset, at most millisecond precision: what JSON and JS
- * dates carry, so the value read back is exactly the value written.
+ * dates carry, so the value read back is exactly the value written. The route schemas carry the
+ * same pattern, so clients and fuzzers see the rule the server applies.
  */
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-](\d{2}):(\d{2}))$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+export const TIMESTAMP_PATTERN =
+  '^(\\d{4})-(\\d{2})-(\\d{2})T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,3}))?)?(Z|[+-](\\d{2}):(\\d{2}))$';
+/** A calendar date, "YYYY-MM-DD" (the route schemas carry the same pattern). */
+export const DATE_PATTERN = '^(\\d{4})-(\\d{2})-(\\d{2})$';
+const TIMESTAMP = new RegExp(TIMESTAMP_PATTERN);
+const DATE = new RegExp(DATE_PATTERN);
 
 /** Earliest occurred_at accepted: older history is almost certainly a typo (e.g. year 0202). */
 export const EARLIEST_TIMESTAMP = Date.UTC(1900, 0, 1);

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import { CURRENCY_PATTERN } from '../../domain/money/currency.js';
 import { TENANT_NAME_PATTERN } from '../../domain/tenants/tenant-model.js';
 import { TenantService } from '../../domain/tenants/tenant-service.js';
+import { ADMIN_ROUTE, errorResponses, JSON_BODY } from '../responses.js';
 
 const Limits = Type.Object(
   {
@@ -34,6 +35,8 @@ const Editable = {
   limits: Limits,
 };
 const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+const DEFAULT_TENANT_PAGE = 100;
+const MAX_TENANT_PAGE = 500;
 
 /** /admin/tenants: the tenant service for the platform administrator (ADMIN_TOKEN). */
 const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -50,10 +53,17 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config,
       schema: {
         tags,
+        operationId: 'listTenants',
+        summary: 'List tenants by name',
+        description: 'Every tenant, deleted ones included, ordered by name; page with limit and after.',
         querystring: Type.Object(
           {
-            limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-            after: Type.Optional(Type.String()),
+            limit: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: MAX_TENANT_PAGE, default: DEFAULT_TENANT_PAGE }),
+            ),
+            after: Type.Optional(
+              Type.String({ minLength: 1, maxLength: 64, description: 'next_cursor of the previous page' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -62,22 +72,34 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
             items: Type.Array(Tenant),
             next_cursor: Type.Union([Type.String(), Type.Null()]),
           }),
+          ...errorResponses(ADMIN_ROUTE),
         },
       },
     },
     async (request) => {
+      const limit = request.query.limit ?? DEFAULT_TENANT_PAGE;
       const items = await tenants(request).getAll({
-        limit: request.query.limit,
+        limit,
         ...(request.query.after ? { after: request.query.after } : {}),
       });
       const last = items.at(-1);
-      return { items, next_cursor: items.length === request.query.limit && last ? last.name : null };
+      return { items, next_cursor: items.length === limit && last ? last.name : null };
     },
   );
 
   fastify.get(
     '/admin/tenants/:name',
-    { config, schema: { tags, params: NameParam, response: { 200: Tenant } } },
+    {
+      config,
+      schema: {
+        tags,
+        operationId: 'getTenant',
+        summary: 'Read a tenant',
+        description: 'A tenant by name or id, with its status and limits.',
+        params: NameParam,
+        response: { 200: Tenant, ...errorResponses(ADMIN_ROUTE) },
+      },
+    },
     async (request) => tenants(request).getOne(request.params.name),
   );
 
@@ -87,6 +109,10 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config,
       schema: {
         tags,
+        operationId: 'createTenant',
+        summary: 'Create a tenant',
+        description:
+          'A new active tenant (no tokens yet: issue them with the CLI or the operator); 409 when the name is taken.',
         body: Type.Object(
           {
             name: Type.String({ pattern: TENANT_NAME_PATTERN }),
@@ -99,7 +125,7 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
           },
           { additionalProperties: false },
         ),
-        response: { 201: Tenant },
+        response: { 201: Tenant, ...errorResponses(ADMIN_ROUTE, JSON_BODY, 409) },
       },
     },
     async (request, reply) => reply.code(201).send(await tenants(request).create(request.body)),
@@ -111,11 +137,14 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config,
       schema: {
         tags,
+        operationId: 'updateTenant',
+        summary: 'Change a tenant',
+        description: 'Display name, base currency, timezone, status (active or suspended) and limits.',
         params: NameParam,
         body: Type.Partial(Type.Object(Editable, { additionalProperties: false }), {
           additionalProperties: false,
         }),
-        response: { 200: Tenant },
+        response: { 200: Tenant, ...errorResponses(ADMIN_ROUTE, JSON_BODY) },
       },
     },
     async (request) => tenants(request).update(request.params.name, request.body),
@@ -127,16 +156,20 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config,
       schema: {
         tags,
+        operationId: 'deleteTenant',
+        summary: 'Delete a tenant',
+        description:
+          'Marks the tenant deleted and revokes its tokens; with purge=true its data is removed as well.',
         params: NameParam,
         querystring: Type.Object(
-          { purge: Type.Boolean({ default: false }) },
+          { purge: Type.Optional(Type.Boolean({ default: false })) },
           { additionalProperties: false },
         ),
-        response: { 204: Type.Null() },
+        response: { 204: Type.Null(), ...errorResponses(ADMIN_ROUTE, JSON_BODY) },
       },
     },
     async (request, reply) => {
-      await tenants(request).delete(request.params.name, { purge: request.query.purge });
+      await tenants(request).delete(request.params.name, { purge: request.query.purge ?? false });
       return reply.code(204).send(null);
     },
   );

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 
-import { listAuditEvents, MAX_AUDIT_PAGE } from '../../audit/audit-query.js';
-import { ErrorResponse } from '../ledger/schemas.js';
+import { DEFAULT_AUDIT_PAGE, listAuditEvents, MAX_AUDIT_PAGE } from '../../audit/audit-query.js';
+import { Cursor, TimeRange } from '../ledger/schemas.js';
+import { errorResponses, TENANT_ROUTE } from '../responses.js';
 
 const Text = (max: number, description: string) => Type.String({ minLength: 1, maxLength: max, description });
 
@@ -11,12 +12,16 @@ const AuditQuery = Type.Object(
     action: Type.Optional(Text(100, 'e.g. transaction.create, budget.update, dashboard.view')),
     resource_type: Type.Optional(Text(100, 'e.g. account, transaction, budget, dashboard')),
     actor: Type.Optional(Text(300, 'e.g. token:reporting, jwt:alice@example.com')),
-    from: Type.Optional(Text(35, 'events at or after this ISO 8601 time (or date)')),
-    to: Type.Optional(Text(35, 'events before this ISO 8601 time (or date)')),
+    ...TimeRange,
     limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: MAX_AUDIT_PAGE, description: 'page size, default 50' }),
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_AUDIT_PAGE,
+        default: DEFAULT_AUDIT_PAGE,
+        description: 'page size',
+      }),
     ),
-    cursor: Type.Optional(Text(500, 'next_cursor of the previous page')),
+    cursor: Type.Optional(Cursor),
   },
   { additionalProperties: false },
 );
@@ -47,12 +52,13 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: { permission: 'audit:read' },
       schema: {
         tags: ['audit'],
+        operationId: 'listAuditEvents',
         summary: "The tenant's audit log, newest first",
         description:
           'Every write (same transaction as the write) and dashboard views (written in batches, seconds later). ' +
-          'Filter by action, resource_type, actor and a from/to time range; page with limit and cursor.',
+          'Filter by action, resource_type, actor and a from (inclusive) / to (exclusive) time range; page with limit and cursor.',
         querystring: AuditQuery,
-        response: { 200: AuditPage, '4xx': ErrorResponse, '5xx': ErrorResponse },
+        response: { 200: AuditPage, ...errorResponses(TENANT_ROUTE) },
       },
     },
     async (request) =>

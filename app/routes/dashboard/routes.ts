@@ -14,13 +14,13 @@ import { transactionSummary } from '../../domain/dashboard/transactions.js';
 import {
   AccountSummarySchema,
   BudgetStatusSchema,
-  Errors,
   FinancialSummarySchema,
   FullDashboardSchema,
   NoQuery,
   RangeQuery,
   TransactionSummarySchema,
 } from './schemas.js';
+import { errorResponses, TENANT_ROUTE } from '../responses.js';
 import { Type } from 'typebox';
 
 const config = { permission: 'dashboard:read' as const };
@@ -93,10 +93,11 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config,
       schema: {
         tags,
+        operationId: 'getDashboard',
         summary: 'The whole dashboard: summary, accounts, transactions, budgets and tenant',
         description: `${RANGE_NOTE} Without from/to, budget_statuses lists only the budgets in effect today in the tenant timezone (start_date ≤ today ≤ end_date); with from/to, the budgets overlapping the range, as /financial/dashboard/budgets does. Recent transaction descriptions need transactions:read.`,
         querystring: RangeQuery,
-        response: { 200: FullDashboardSchema, ...Errors },
+        response: { 200: FullDashboardSchema, ...errorResponses(TENANT_ROUTE) },
       },
     },
     (request, reply) => {
@@ -114,10 +115,11 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config,
       schema: {
         tags,
+        operationId: 'getDashboardSummary',
         summary: 'Balances per currency (and converted), counts and this month',
         description: `${RANGE_NOTE} The range applies to the transaction counts; balances are current.`,
         querystring: RangeQuery,
-        response: { 200: FinancialSummarySchema, ...Errors },
+        response: { 200: FinancialSummarySchema, ...errorResponses(TENANT_ROUTE) },
       },
     },
     (request, reply) => {
@@ -132,9 +134,11 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config,
       schema: {
         tags,
+        operationId: 'getDashboardAccounts',
         summary: 'Every account with its balance',
+        description: 'Current balances, active and inactive accounts, in their own currencies.',
         querystring: NoQuery,
-        response: { 200: Type.Array(AccountSummarySchema), ...Errors },
+        response: { 200: Type.Array(AccountSummarySchema), ...errorResponses(TENANT_ROUTE) },
       },
     },
     (request, reply) => cached(request, reply, 'accounts::', (trx) => accountSummaries(trx)),
@@ -146,10 +150,11 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config,
       schema: {
         tags,
+        operationId: 'getDashboardTransactions',
         summary: 'Income, expenses, categories, monthly trend and recent transactions',
         description: `${RANGE_NOTE} Descriptions of recent transactions need transactions:read.`,
         querystring: RangeQuery,
-        response: { 200: TransactionSummarySchema, ...Errors },
+        response: { 200: TransactionSummarySchema, ...errorResponses(TENANT_ROUTE) },
       },
     },
     (request, reply) => {
@@ -167,10 +172,11 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config,
       schema: {
         tags,
+        operationId: 'getDashboardBudgets',
         summary: 'Budgets with spending from posted expenses',
         description: `${RANGE_NOTE} With a range, budgets overlapping it are listed (their spending covers their own dates).`,
         querystring: RangeQuery,
-        response: { 200: Type.Array(BudgetStatusSchema), ...Errors },
+        response: { 200: Type.Array(BudgetStatusSchema), ...errorResponses(TENANT_ROUTE) },
       },
     },
     (request, reply) => {

@@ -1,13 +1,12 @@
 import { Type } from 'typebox';
 
+import { CalendarDate } from '../ledger/schemas.js';
+
 /**
  * Response and query schemas of the dashboard routes. They mirror app/domain/dashboard/types.ts
  * and let Fastify serialize responses with a compiled serializer (and document them at /docs).
  */
-const Day = Type.String({
-  pattern: '^\\d{4}-\\d{2}-\\d{2}$',
-  description: 'YYYY-MM-DD in the tenant timezone',
-});
+const Day = { ...CalendarDate, description: 'YYYY-MM-DD in the tenant timezone' };
 
 export const RangeQuery = Type.Object(
   {
@@ -128,13 +127,3 @@ export const FullDashboardSchema = Type.Object({
   budget_statuses: Type.Array(BudgetStatusSchema),
   tenant_info: TenantInfoSchema,
 });
-
-const ErrorResponse = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  message: Type.String(),
-  request_id: Type.String(),
-  field: Type.Optional(Type.String()),
-});
-
-export const Errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };

@@ -15,7 +15,16 @@ const Health = Type.Object({
 const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get(
     '/health',
-    { schema: { tags: ['health'], security: [], response: { 200: Health, 503: Health } } },
+    {
+      schema: {
+        tags: ['health'],
+        operationId: 'getHealth',
+        summary: 'Health with per-dependency checks',
+        description: '200 when healthy or degraded (an optional dependency is down), 503 when unhealthy.',
+        security: [],
+        response: { 200: Health, 503: Health },
+      },
+    },
     async (_request, reply) => {
       const { healthy, degraded, checks } = await fastify.runHealthChecks();
       const status = !healthy ? 'unhealthy' : degraded ? 'degraded' : 'healthy';
@@ -27,6 +36,9 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     {
       schema: {
         tags: ['health'],
+        operationId: 'getLiveness',
+        summary: 'Liveness probe',
+        description: 'The process is serving; checks no dependency.',
         security: [],
         response: { 200: Type.Object({ status: Type.Literal('alive') }) },
       },
@@ -35,7 +47,16 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   );
   fastify.get(
     '/health/ready',
-    { schema: { tags: ['health'], security: [], response: { 200: Health, 503: Health } } },
+    {
+      schema: {
+        tags: ['health'],
+        operationId: 'getReadiness',
+        summary: 'Readiness probe',
+        description: 'The health checks, and 503 from the start of a shutdown so traffic drains away.',
+        security: [],
+        response: { 200: Health, 503: Health },
+      },
+    },
     async (_request, reply) => {
       if (fastify.shuttingDown) {
         return reply

@@ -9,17 +9,8 @@ import {
   listAccounts,
   updateAccount,
 } from '../../domain/ledger/accounts.js';
-import {
-  AccountResponse,
-  AccountType,
-  Currency,
-  Cursor,
-  Errors,
-  IdParams,
-  Limit,
-  Name,
-  PageOf,
-} from './schemas.js';
+import { AccountResponse, AccountType, Currency, Cursor, IdParams, Limit, Name, PageOf } from './schemas.js';
+import { errorResponses, JSON_BODY, TENANT_ROUTE } from '../responses.js';
 
 const tags = ['accounts'];
 const write = { permission: 'ledger:write' as const };
@@ -37,12 +28,15 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: write,
       schema: {
         tags,
+        operationId: 'createAccount',
         summary: 'Create an account (balance starts at 0)',
+        description:
+          'A new account in the tenant, active, with balance 0 in its currency (which never changes). Answers 201 with Location; 429 when the tenant is at its limits.maxAccounts.',
         body: Type.Object(
           { name: Name, account_type: AccountType, currency: Currency },
           { additionalProperties: false },
         ),
-        response: { 201: AccountResponse, ...Errors },
+        response: { 201: AccountResponse, ...errorResponses(TENANT_ROUTE, JSON_BODY) },
       },
     },
     async (request, reply) => {
@@ -57,7 +51,10 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: read,
       schema: {
         tags,
+        operationId: 'listAccounts',
         summary: 'List accounts, oldest first (keyset pages)',
+        description:
+          'Filter by is_active, account_type and currency; page with limit and the next_cursor of the previous page.',
         querystring: Type.Object(
           {
             is_active: Type.Optional(Type.Boolean()),
@@ -68,7 +65,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: PageOf(AccountResponse), ...Errors },
+        response: { 200: PageOf(AccountResponse), ...errorResponses(TENANT_ROUTE) },
       },
     },
     async (request) =>
@@ -81,9 +78,11 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: read,
       schema: {
         tags,
+        operationId: 'getAccount',
         summary: 'Read an account',
+        description: 'One account with its current balance (the sum of its posted transactions).',
         params: IdParams,
-        response: { 200: AccountResponse, ...Errors },
+        response: { 200: AccountResponse, ...errorResponses(TENANT_ROUTE, 404) },
       },
     },
     async (request) => request.withTenant((trx) => getAccount(trx, request.params.id), { readOnly: true }),
@@ -95,7 +94,10 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: write,
       schema: {
         tags,
+        operationId: 'updateAccount',
         summary: 'Rename, retype, deactivate or reactivate an account (currency never changes)',
+        description:
+          'Send at least one of name, account_type, is_active; reactivating counts against limits.maxAccounts (429).',
         params: IdParams,
         body: Type.Object(
           {
@@ -105,7 +107,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: AccountResponse, ...Errors },
+        response: { 200: AccountResponse, ...errorResponses(TENANT_ROUTE, JSON_BODY, 404) },
       },
     },
     async (request) =>
@@ -118,9 +120,11 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: write,
       schema: {
         tags,
+        operationId: 'deactivateAccount',
         summary: 'Deactivate an account: it keeps its history but takes no new transactions',
+        description: 'Idempotent: deactivating an inactive account answers it unchanged.',
         params: IdParams,
-        response: { 200: AccountResponse, ...Errors },
+        response: { 200: AccountResponse, ...errorResponses(TENANT_ROUTE, JSON_BODY, 404) },
       },
     },
     async (request) => request.withTenant((trx) => deactivateAccount(trx, request.actor, request.params.id)),
@@ -132,9 +136,11 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: write,
       schema: {
         tags,
+        operationId: 'deleteAccount',
         summary: 'Delete an account that has no transactions (409 otherwise: deactivate it)',
+        description: 'Only an account without transactions can be deleted; one with history answers 409.',
         params: IdParams,
-        response: { 204: Type.Null(), ...Errors },
+        response: { 204: Type.Null(), ...errorResponses(TENANT_ROUTE, JSON_BODY, 404, 409) },
       },
     },
     async (request, reply) => {

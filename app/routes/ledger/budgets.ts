@@ -15,12 +15,12 @@ import {
   Category,
   Currency,
   Cursor,
-  Errors,
   IdParams,
   Limit,
   Name,
   PageOf,
 } from './schemas.js';
+import { errorResponses, JSON_BODY, TENANT_ROUTE } from '../responses.js';
 
 const tags = ['budgets'];
 const write = { permission: 'ledger:write' as const };
@@ -43,12 +43,15 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: write,
       schema: {
         tags,
+        operationId: 'createBudget',
         summary: 'Create a budget',
+        description:
+          'A spending plan for a currency and a date range (start_date ≤ end_date), for one category or, without one, all expenses. Spending is derived from posted expenses on the dashboard.',
         body: Type.Object(
           { ...BudgetFields, category: Type.Optional(BudgetFields.category) },
           { additionalProperties: false },
         ),
-        response: { 201: BudgetResponse, ...Errors },
+        response: { 201: BudgetResponse, ...errorResponses(TENANT_ROUTE, JSON_BODY) },
       },
     },
     async (request, reply) => {
@@ -63,7 +66,10 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: read,
       schema: {
         tags,
+        operationId: 'listBudgets',
         summary: 'List budgets, oldest first (keyset pages)',
+        description:
+          'Filter by category and currency; page with limit and the next_cursor of the previous page.',
         querystring: Type.Object(
           {
             category: Type.Optional(Category),
@@ -73,7 +79,7 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: PageOf(BudgetResponse), ...Errors },
+        response: { 200: PageOf(BudgetResponse), ...errorResponses(TENANT_ROUTE) },
       },
     },
     async (request) =>
@@ -86,9 +92,11 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: read,
       schema: {
         tags,
+        operationId: 'getBudget',
         summary: 'Read a budget',
+        description: 'One budget as written (its spending is on /financial/dashboard/budgets).',
         params: IdParams,
-        response: { 200: BudgetResponse, ...Errors },
+        response: { 200: BudgetResponse, ...errorResponses(TENANT_ROUTE, 404) },
       },
     },
     async (request) => request.withTenant((trx) => getBudget(trx, request.params.id), { readOnly: true }),
@@ -100,7 +108,10 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: write,
       schema: {
         tags,
+        operationId: 'updateBudget',
         summary: 'Change any of a budget’s fields (checked again as a whole)',
+        description:
+          'Send at least one field; the budget is checked again as a whole (e.g. start_date ≤ end_date).',
         params: IdParams,
         body: Type.Object(
           {
@@ -113,7 +124,7 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: BudgetResponse, ...Errors },
+        response: { 200: BudgetResponse, ...errorResponses(TENANT_ROUTE, JSON_BODY, 404) },
       },
     },
     async (request) =>
@@ -126,9 +137,11 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: write,
       schema: {
         tags,
+        operationId: 'deleteBudget',
         summary: 'Delete a budget',
+        description: 'Removes the budget; transactions are not affected.',
         params: IdParams,
-        response: { 204: Type.Null(), ...Errors },
+        response: { 204: Type.Null(), ...errorResponses(TENANT_ROUTE, JSON_BODY, 404) },
       },
     },
     async (request, reply) => {

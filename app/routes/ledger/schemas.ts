@@ -3,8 +3,14 @@ import { Type, type TSchema } from 'typebox';
 import { ACCOUNT_TYPES } from '../../db/models/account.js';
 import { TRANSACTION_STATUSES, TRANSACTION_TYPES } from '../../db/models/transaction.js';
 import { CURRENCY_PATTERN } from '../../domain/money/currency.js';
+import { CURSOR_PATTERN } from '../../domain/ledger/cursor.js';
 import { MAX_BATCH } from '../../domain/ledger/transactions.js';
-import { MAX_PAGE_SIZE } from '../../domain/ledger/validate.js';
+import {
+  DATE_PATTERN,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  TIMESTAMP_PATTERN,
+} from '../../domain/ledger/validate.js';
 
 /**
  * TypeBox schemas for the ledger routes. Bodies are strict (no unknown fields, no type
@@ -27,11 +33,13 @@ export const Amount = Type.String({
   description: 'positive decimal string, e.g. "12.50", at most the currency\'s decimal places',
   examples: ['12.50'],
 });
+const TIMESTAMP_TEXT = 'ISO 8601 date-time with offset, e.g. "2026-11-25T09:30:00Z", at most milliseconds';
 export const Timestamp = Type.String({
-  maxLength: 35,
-  description: 'ISO 8601 date-time with offset, e.g. "2026-11-25T09:30:00Z", at most milliseconds',
+  pattern: TIMESTAMP_PATTERN,
+  format: 'date-time',
+  description: TIMESTAMP_TEXT,
 });
-export const CalendarDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+export const CalendarDate = Type.String({ pattern: DATE_PATTERN, format: 'date', description: 'YYYY-MM-DD' });
 export const AccountType = Type.Enum([...ACCOUNT_TYPES]);
 export const EntryType = Type.Enum(['income', 'expense']);
 export const NewStatus = Type.Enum(['pending', 'posted'], { description: 'default posted' });
@@ -55,13 +63,21 @@ export const IdempotencyHeaders = Type.Object({
 export const Limit = Type.Integer({
   minimum: 1,
   maximum: MAX_PAGE_SIZE,
-  description: 'page size, default 50',
+  default: DEFAULT_PAGE_SIZE,
+  description: 'page size',
 });
 export const Cursor = Type.String({
   minLength: 1,
   maxLength: 500,
+  pattern: CURSOR_PATTERN,
   description: 'next_cursor of the previous page',
 });
+
+/** from/to of the lists filtered by time: one format, the one occurred_at has. */
+export const TimeRange = {
+  from: Type.Optional({ ...Timestamp, description: `${TIMESTAMP_TEXT}; inclusive` }),
+  to: Type.Optional({ ...Timestamp, description: `${TIMESTAMP_TEXT}; exclusive` }),
+};
 
 /* Responses */
 
@@ -115,15 +131,6 @@ export function PageOf<T extends TSchema>(item: T) {
   });
 }
 
-/** The one error shape (app/plugins/errors.ts), for the OpenAPI document. */
-export const ErrorResponse = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  message: Type.String(),
-  request_id: Type.String(),
-  field: Type.Optional(Type.String()),
-});
-
-export const Errors = { '4xx': ErrorResponse, '5xx': ErrorResponse };
-
 export const BATCH_LIMIT = MAX_BATCH;
+
+export { ErrorResponse } from '../responses.js';

@@ -17,16 +17,17 @@ import {
   Cursor,
   Description,
   EntryType,
-  Errors,
   IdempotencyHeaders,
   IdParams,
   Limit,
   NewStatus,
   PageOf,
   Timestamp,
+  TimeRange,
   TransactionResponse,
   Uuid,
 } from './schemas.js';
+import { errorResponses, JSON_BODY, TENANT_ROUTE } from '../responses.js';
 
 const tags = ['transactions'];
 const write = { permission: 'ledger:write' as const };
@@ -63,10 +64,13 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: write,
       schema: {
         tags,
+        operationId: 'createTransaction',
         summary: 'Record an income or expense (Idempotency-Key supported)',
+        description:
+          'An income or expense on an active account of the same currency; the balance and rollups follow in the same database transaction. 404 when account_id is unknown or inactive; the same Idempotency-Key with another body answers 422.',
         headers: IdempotencyHeaders,
         body: NewTransactionBody,
-        response: { 201: TransactionResponse, ...Errors },
+        response: { 201: TransactionResponse, ...errorResponses(TENANT_ROUTE, JSON_BODY, 404, 422) },
       },
     },
     async (request, reply) => {
@@ -78,7 +82,7 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
           key,
           requestHash('POST /financial/transactions', request.body),
           async () => ({
-            statusCode: 201,
+            statusCode: 201 as const,
             body: await createTransaction(trx, request.actor, request.body, key),
           }),
         ),
@@ -98,13 +102,16 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       bodyLimit: BATCH_BODY_LIMIT,
       schema: {
         tags,
+        operationId: 'createTransactions',
         summary: `Record up to ${BATCH_LIMIT} entries at once: all or nothing (Idempotency-Key supported)`,
+        description:
+          'Every entry is checked and written in one database transaction: one bad entry refuses the whole batch, naming it (transactions.N.field).',
         headers: IdempotencyHeaders,
         body: Type.Object(
           { transactions: Type.Array(NewTransactionBody, { minItems: 1, maxItems: BATCH_LIMIT }) },
           { additionalProperties: false },
         ),
-        response: { 201: BatchResponse, ...Errors },
+        response: { 201: BatchResponse, ...errorResponses(TENANT_ROUTE, JSON_BODY, 404, 422) },
       },
     },
     async (request, reply) => {
@@ -116,7 +123,7 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
           key,
           requestHash('POST /financial/transactions/batch', request.body),
           async () => ({
-            statusCode: 201,
+            statusCode: 201 as const,
             body: await createTransactions(trx, request.actor, request.body.transactions),
           }),
         ),
@@ -132,21 +139,23 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: read,
       schema: {
         tags,
+        operationId: 'listTransactions',
         summary: 'List transactions, newest first (keyset pages; from inclusive, to exclusive)',
+        description:
+          'Filter by account_id, category, type, status and an occurred_at range (from inclusive, to exclusive, ISO 8601 date-times with offset); page with limit and the next_cursor of the previous page.',
         querystring: Type.Object(
           {
             account_id: Type.Optional(Uuid),
             category: Type.Optional(Category),
             type: Type.Optional(Type.Enum(['income', 'expense', 'transfer'])),
             status: Type.Optional(Type.Enum(['pending', 'posted', 'void'])),
-            from: Type.Optional(Timestamp),
-            to: Type.Optional(Timestamp),
+            ...TimeRange,
             limit: Type.Optional(Limit),
             cursor: Type.Optional(Cursor),
           },
           { additionalProperties: false },
         ),
-        response: { 200: PageOf(TransactionResponse), ...Errors },
+        response: { 200: PageOf(TransactionResponse), ...errorResponses(TENANT_ROUTE) },
       },
     },
     async (request) =>
@@ -159,9 +168,11 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: read,
       schema: {
         tags,
+        operationId: 'getTransaction',
         summary: 'Read a transaction',
+        description: 'One transaction with its status and, for a transfer leg, its transfer_id.',
         params: IdParams,
-        response: { 200: TransactionResponse, ...Errors },
+        response: { 200: TransactionResponse, ...errorResponses(TENANT_ROUTE, 404) },
       },
     },
     async (request) =>
@@ -174,9 +185,11 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: write,
       schema: {
         tags,
+        operationId: 'voidTransaction',
         summary: 'Void a pending or posted transaction (both legs of a transfer)',
+        description: 'A voided transaction leaves balances and rollups; voiding it again answers 409.',
         params: IdParams,
-        response: { 200: TransactionResponse, ...Errors },
+        response: { 200: TransactionResponse, ...errorResponses(TENANT_ROUTE, JSON_BODY, 404, 409) },
       },
     },
     async (request) => request.withTenant((trx) => voidTransaction(trx, request.actor, request.params.id)),
@@ -188,9 +201,12 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: write,
       schema: {
         tags,
+        operationId: 'postTransaction',
         summary: 'Post a pending transaction (both legs of a transfer)',
+        description:
+          'Only a pending transaction can be posted (409 otherwise); its amount then counts in the balance.',
         params: IdParams,
-        response: { 200: TransactionResponse, ...Errors },
+        response: { 200: TransactionResponse, ...errorResponses(TENANT_ROUTE, JSON_BODY, 404, 409) },
       },
     },
     async (request) => request.withTenant((trx) => postTransaction(trx, request.actor, request.params.id)),

@@ -8,13 +8,13 @@ import {
   Category,
   Currency,
   Description,
-  Errors,
   IdempotencyHeaders,
   NewStatus,
   Timestamp,
   TransactionResponse,
   Uuid,
 } from './schemas.js';
+import { errorResponses, JSON_BODY, TENANT_ROUTE } from '../responses.js';
 
 /** POST /financial/transfers: move money between two accounts of the same currency. */
 const transferRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -24,7 +24,10 @@ const transferRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: { permission: 'ledger:write' },
       schema: {
         tags: ['transactions'],
+        operationId: 'createTransfer',
         summary: 'Transfer between two accounts: a debit and a credit leg sharing transfer_id',
+        description:
+          'Two legs, a debit on from_account_id and a credit on to_account_id, in the accounts’ shared currency, written together (Idempotency-Key supported: the same key with another body answers 422).',
         headers: IdempotencyHeaders,
         body: Type.Object(
           {
@@ -41,7 +44,7 @@ const transferRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         ),
         response: {
           201: Type.Object({ transfer_id: Uuid, debit: TransactionResponse, credit: TransactionResponse }),
-          ...Errors,
+          ...errorResponses(TENANT_ROUTE, JSON_BODY, 404, 422),
         },
       },
     },
@@ -54,7 +57,7 @@ const transferRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
           key,
           requestHash('POST /financial/transfers', request.body),
           async () => ({
-            statusCode: 201,
+            statusCode: 201 as const,
             body: await createTransfer(trx, request.actor, request.body),
           }),
         ),

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { CURSOR_PATTERN } from '../../app/domain/ledger/cursor.js';
+import { DATE_PATTERN, TIMESTAMP_PATTERN } from '../../app/domain/ledger/validate.js';
+import { CURRENCY_PATTERN } from '../../app/domain/money/currency.js';
+import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
+
+interface Schema {
+  type?: string;
+  pattern?: string;
+  format?: string;
+  default?: unknown;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+}
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema: Schema;
+}
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  security?: unknown[];
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, unknown>;
+}
+interface Document {
+  tags?: Array<{ name: string }>;
+  paths: Record<string, Record<string, Operation>>;
+}
+
+/** The OpenAPI document says what the server does: statuses, parameters and their rules. */
+describe('OpenAPI document', () => {
+  let t: TestApp;
+  let tenant: TestTenant;
+  let doc: Document;
+  const operations: Array<{ method: string; path: string; op: Operation }> = [];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    tenant = await t.createTenant();
+    doc = (await t.app.inject({ url: '/docs/json' })).json<Document>();
+    for (const [path, methods] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(methods)) operations.push({ method, path, op });
+    }
+  });
+  afterAll(async () => t.close());
+
+  const param = (path: string, method: string, name: string): Parameter => {
+    const found = doc.paths[path]?.[method]?.parameters?.find((p) => p.name === name);
+    if (!found) throw new Error(`${method} ${path} documents no parameter ${name}`);
+    return found;
+  };
+  const body = (path: string, method = 'post'): Schema => {
+    const schema = doc.paths[path]?.[method]?.requestBody?.content['application/json']?.schema;
+    if (!schema) throw new Error(`${method} ${path} documents no JSON body`);
+    return schema;
+  };
+  /** A request path for a documented path: ids are random UUIDs, names a fresh tenant name. */
+  const concrete = (path: string): string =>
+    path.replace('{id}', randomUUID()).replace('{name}', `nobody-${process.pid}`);
+  const isHealth = (path: string): boolean => path.startsWith('/health');
+
+  it('gives every operation a unique operationId, declared tags, a summary and a description', () => {
+    expect(operations.length).toBeGreaterThan(30);
+    const declared = new Set((doc.tags ?? []).map((tag) => tag.name));
+    const ids = operations.map(({ op }) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const { method, path, op } of operations) {
+      const where = `${method} ${path}`;
+      expect([where, op.operationId]).toEqual([where, expect.stringMatching(/^[a-z][A-Za-z]+$/)]);
+      expect([where, op.tags?.length]).toEqual([where, 1]);
+      expect([where, declared.has(op.tags?.[0] ?? '')]).toEqual([where, true]);
+      expect([where, op.summary]).toEqual([where, expect.any(String)]);
+      expect([where, op.description]).toEqual([where, expect.stringMatching(/\S/)]);
+    }
+  });
+
+  it('documents the dashboard at /financial/dashboard, without a trailing slash', async () => {
+    expect(doc.paths['/financial/dashboard']?.get?.operationId).toBe('getDashboard');
+    expect(Object.keys(doc.paths).filter((path) => path.length > 1 && path.endsWith('/'))).toEqual([]);
+    const res = await t.app.inject({ url: '/financial/dashboard', headers: bearer(tenant.tokens.viewer) });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('lists explicit error statuses on every operation, admin ones included', () => {
+    for (const { method, path, op } of operations) {
+      const where = `${method} ${path}`;
+      const statuses = Object.keys(op.responses);
+      expect([where, statuses.filter((s) => /x/i.test(s))]).toEqual([where, []]);
+      if (isHealth(path)) continue;
+      const expected = path.startsWith('/admin')
+        ? ['400', '401', '404', '503']
+        : ['400', '401', '403', '429', '503'];
+      if (method !== 'get') expected.push('413', '415');
+      if (path.includes('{')) expected.push('404');
+      expect([where, statuses]).toEqual([where, expect.arrayContaining(expected)]);
+    }
+    expect(Object.keys(doc.paths['/financial/transactions']?.post?.responses ?? {})).toContain('422');
+    expect(Object.keys(doc.paths['/financial/accounts/{id}']?.delete?.responses ?? {})).toContain('409');
+    expect(Object.keys(doc.paths['/admin/tenants']?.post?.responses ?? {})).toContain('409');
+  });
+
+  it('documents the status each operation answers without a token, and with a token of too weak a role', async () => {
+    for (const { method, path, op } of operations) {
+      if (isHealth(path)) continue;
+      const url = concrete(path);
+      const anonymous = await t.app.inject({ method: method.toUpperCase() as 'GET', url });
+      expect([method, path, anonymous.statusCode in op.responses]).toEqual([method, path, true]);
+      if (path.startsWith('/admin')) continue;
+      const weak = await t.app.inject({
+        method: method.toUpperCase() as 'GET',
+        url,
+        headers: bearer(tenant.tokens.viewer),
+      });
+      expect([method, path, weak.statusCode in op.responses]).toEqual([method, path, true]);
+    }
+  });
+
+  it('marks no parameter with a default as required (limit, purge)', () => {
+    expect(param('/admin/tenants', 'get', 'limit')).toMatchObject({
+      required: false,
+      schema: { default: 100 },
+    });
+    expect(param('/admin/tenants/{name}', 'delete', 'purge')).toMatchObject({
+      required: false,
+      schema: { default: false },
+    });
+    for (const { method, path, op } of operations) {
+      for (const p of op.parameters ?? []) {
+        if (p.schema.default !== undefined)
+          expect([method, path, p.name, p.required]).toEqual([method, path, p.name, false]);
+      }
+    }
+  });
+
+  it('carries the server’s own patterns and formats for currency, dates, occurred_at and cursors', () => {
+    expect(param('/financial/accounts', 'get', 'currency').schema.pattern).toBe(CURRENCY_PATTERN);
+    expect(body('/financial/accounts').properties?.currency?.pattern).toBe(CURRENCY_PATTERN);
+    expect(body('/admin/tenants').properties?.base_currency?.pattern).toBe(CURRENCY_PATTERN);
+    for (const path of ['/financial/transactions', '/financial/transfers']) {
+      expect(body(path).properties?.occurred_at).toMatchObject({
+        pattern: TIMESTAMP_PATTERN,
+        format: 'date-time',
+      });
+    }
+    expect(
+      body('/financial/transactions/batch').properties?.transactions?.items?.properties?.occurred_at,
+    ).toMatchObject({
+      pattern: TIMESTAMP_PATTERN,
+    });
+    for (const field of ['start_date', 'end_date']) {
+      expect(body('/financial/budgets').properties?.[field]).toMatchObject({
+        pattern: DATE_PATTERN,
+        format: 'date',
+      });
+    }
+    for (const path of [
+      '/financial/accounts',
+      '/financial/budgets',
+      '/financial/transactions',
+      '/financial/audit',
+    ]) {
+      expect(param(path, 'get', 'cursor').schema.pattern).toBe(CURSOR_PATTERN);
+    }
+  });
+
+  it('takes from/to in one format on each kind of endpoint: days on dashboards, date-times on lists', () => {
+    for (const path of [
+      '/financial/dashboard',
+      '/financial/dashboard/summary',
+      '/financial/dashboard/budgets',
+    ]) {
+      for (const name of ['from', 'to']) {
+        expect(param(path, 'get', name).schema).toMatchObject({ pattern: DATE_PATTERN, format: 'date' });
+      }
+    }
+    for (const name of ['from', 'to']) {
+      const transactions = param('/financial/transactions', 'get', name);
+      expect(transactions.schema).toMatchObject({ pattern: TIMESTAMP_PATTERN, format: 'date-time' });
+      expect(param('/financial/audit', 'get', name)).toEqual(transactions);
+    }
+  });
+
+  it('refuses on the audit log what it refuses on the transactions list, and accepts what it accepts', async () => {
+    for (const path of ['/financial/transactions', '/financial/audit']) {
+      const get = (query: string) =>
+        t.app.inject({ url: `${path}?${query}`, headers: bearer(tenant.tokens.admin) });
+      const dateOnly = await get('from=2026-01-01');
+      expect([path, dateOnly.statusCode, dateOnly.json().field]).toEqual([path, 400, 'from']);
+      const micro = await get(`to=${encodeURIComponent('2026-01-01T00:00:00.123456Z')}`);
+      expect([path, micro.statusCode, micro.json().field]).toEqual([path, 400, 'to']);
+      const ok = await get(`from=${encodeURIComponent('2026-01-01T00:00:00+02:00')}&to=2026-02-01T00:00:00Z`);
+      expect([path, ok.statusCode]).toEqual([path, 200]);
+    }
+  });
+});
