@@ -19,7 +19,11 @@ export default fp(
           description:
             'Multi-tenant financial dashboards. Authenticate with `Authorization: Bearer <token>`.',
           version: '0.1.0',
+          contact: { name: 'findash maintainers' },
+          license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
         },
+        // Relative: the document describes whichever host serves it.
+        servers: [{ url: '/' }],
         components: {
           securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
         },
