@@ -18,6 +18,8 @@ declare -A wanted=(
   [shellcheck]=shellcheck
   [curl]=curl
 )
+  # The web UI's browser tests (test/web) drive Debian's Chromium through playwright-core.
+  [chromium]=chromium
 missing=()
 for cmd in "${!wanted[@]}"; do
   if ! command -v "$cmd" > /dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
@@ -25,6 +27,8 @@ for cmd in "${!wanted[@]}"; do
   fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
+# A font for Chromium to render the UI's text with (screenshots, layout checks).
+[ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if [ "$(id -u)" != 0 ]; then
     echo "provision: missing ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}" >&2

@@ -37,7 +37,12 @@ export function TrendChart({ points, currency }: { points: MonthlyTrendPoint[]; 
       axes: [
         {
           ...axis,
-          splits: () => x,
+          // One label per month while they fit (about 64 CSS pixels each), every 2nd, 3rd… month when not.
+          splits: (u: uPlot) => {
+            const fit = Math.max(1, Math.floor(u.bbox.width / devicePixelRatio / 64));
+            const step = Math.ceil(points.length / fit);
+            return x.filter((i) => i % step === 0);
+          },
           values: (_u, splits) => splits.map((i) => (points[i] ? formatMonth(points[i].month) : '')),
         },
         { ...axis, size: 80, values: (_u, splits) => splits.map((v) => formatAxis(v, currency)) },
