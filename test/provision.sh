@@ -17,18 +17,18 @@ declare -A wanted=(
   [openssl]=openssl
   [shellcheck]=shellcheck
   [curl]=curl
-)
   # The web UI's browser tests (test/web) drive Debian's Chromium through playwright-core.
   [chromium]=chromium
+)
 missing=()
 for cmd in "${!wanted[@]}"; do
   if ! command -v "$cmd" > /dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
     missing+=("${wanted[$cmd]}")
   fi
 done
-if [ ${#missing[@]} -gt 0 ]; then
 # A font for Chromium to render the UI's text with (screenshots, layout checks).
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if [ "$(id -u)" != 0 ]; then
     echo "provision: missing ${missing[*]}; install them with: sudo apt-get install -y ${missing[*]}" >&2
