@@ -38,6 +38,7 @@ export default fp(
           },
           { name: 'budgets', description: 'Spending plans (ledger:read, ledger:write)' },
           { name: 'audit', description: 'The tenant audit log (audit:read)' },
+          { name: 'session', description: 'Who the bearer credential is: tenant, role, permissions' },
           { name: 'admin', description: 'The tenant service, for the platform administrator (ADMIN_TOKEN)' },
         ],
       },

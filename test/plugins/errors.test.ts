@@ -42,8 +42,8 @@ describe('classifyError on errors objection wrapped', () => {
       }),
     );
     expect(error).toBeInstanceOf(DBError);
-    const native = (error as DBError).nativeError as { code?: string };
-    expect(native.code).toBe('23505');
+    const native = (error as { nativeError?: { code?: string } }).nativeError;
+    expect(native?.code).toBe('23505');
     expect(classifyError(error)).toEqual(classifyError(native));
     expect(classifyError(error)).toMatchObject({ statusCode: 409 });
   });
@@ -51,8 +51,10 @@ describe('classifyError on errors objection wrapped', () => {
   it('answers an unreachable database 503 whether or not objection wrapped the error', async () => {
     const dead = createKnex({ url: `postgres://nobody:x@127.0.0.1:${await freePort()}/none` });
     try {
-      const error = await failure(() => Account.query(dead).first());
-      const wrapped = new DBError({ nativeError: error as Error, client: 'postgres' });
+      const error = await failure(async () => Account.query(dead).first());
+      // objection's DBError (db-errors) takes { nativeError, client }; its typings only know Error's.
+      const Wrapper = DBError as unknown as new (args: { nativeError: unknown; client: string }) => Error;
+      const wrapped = new Wrapper({ nativeError: error, client: 'postgres' });
       for (const candidate of [error, wrapped]) {
         expect(classifyError(candidate)).toMatchObject({ statusCode: 503 });
       }

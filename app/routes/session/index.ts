@@ -2,15 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 
 import { can, PERMISSIONS, ROLES } from '../../domain/auth/roles.js';
-
-/** The API's one error shape (app/plugins/errors.ts). */
-const ErrorResponse = Type.Object({
-  statusCode: Type.Integer(),
-  error: Type.String(),
-  message: Type.String(),
-  request_id: Type.String(),
-  field: Type.Optional(Type.String()),
-});
+import { errorResponses, TENANT_ROUTE } from '../responses.js';
 
 const Me = Type.Object({
   tenant: Type.Object({
@@ -34,8 +26,12 @@ const sessionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       config: { permission: 'dashboard:read' },
       schema: {
         tags: ['session'],
+        operationId: 'getSession',
         summary: 'The tenant, role and permissions of the bearer credential',
-        response: { 200: Me, '4xx': ErrorResponse, '5xx': ErrorResponse },
+        description:
+          'Any role may ask; a client shows what the role may do without probing routes for a 403.',
+        querystring: Type.Object({}, { additionalProperties: false }),
+        response: { 200: Me, ...errorResponses(TENANT_ROUTE) },
       },
     },
     async (request) => {
