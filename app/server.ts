@@ -51,11 +51,13 @@ async function main(): Promise<void> {
   if (dev) {
     const address = `http://127.0.0.1:${config.PORT}`;
     console.log(`\nfindash is running at ${address} (OpenAPI: ${address}/docs)`);
+    console.log(`web UI: ${address}/app/`);
     if (dev.demoToken) {
       console.log(`demo token saved in ${dev.demoTokenFile}; try:\n`);
       console.log(
         `  curl -H "Authorization: Bearer $(cat ${dev.demoTokenFile})" ${address}/financial/dashboard\n`,
       );
+      console.log(`or open ${address}/app/ and paste the token (cat ${dev.demoTokenFile}) to sign in\n`);
     }
   }
 }

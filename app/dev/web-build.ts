@@ -4,7 +4,7 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { build, type BuildOptions } from 'esbuild';
+import { build, stop, type BuildOptions } from 'esbuild';
 
 /**
  * Builds the browser UI (web/src) with esbuild: one minified ES module and one stylesheet, each
@@ -47,8 +47,20 @@ function options(): BuildOptions {
   };
 }
 
-/** The UI's files, in memory. */
+let building = 0;
+
+/** The UI's files, in memory. esbuild's helper process is stopped once no build is running. */
 export async function buildUi(): Promise<UiFile[]> {
+  building += 1;
+  try {
+    return await bundle();
+  } finally {
+    building -= 1;
+    if (building === 0) await stop();
+  }
+}
+
+async function bundle(): Promise<UiFile[]> {
   const result = await build(options());
   const outDir = path.join(WEB_SOURCE_DIR, 'out');
   const files: UiFile[] = (result.outputFiles ?? []).map((file) => ({
