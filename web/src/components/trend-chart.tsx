@@ -48,7 +48,7 @@ export function TrendChart({ points, currency }: { points: MonthlyTrendPoint[]; 
         { ...axis, size: 80, values: (_u, splits) => splits.map((v) => formatAxis(v, currency)) },
       ],
       series: [
-        {},
+        { label: 'Month', value: (_u, v) => (points[v]?.month ? formatMonth(points[v].month) : '—') },
         {
           label: 'Income',
           stroke: color('--income', '#1a7f37'),
