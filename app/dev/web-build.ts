@@ -74,6 +74,27 @@ async function bundle(): Promise<UiFile[]> {
   return files;
 }
 
+/** Minified bytes of the script per npm package (or "web/src" for the UI's own code), largest first. */
+export async function bundleInputs(): Promise<Record<string, number>> {
+  building += 1;
+  try {
+    const result = await build(options());
+    const bytes = new Map<string, number>();
+    for (const output of Object.values(result.metafile?.outputs ?? {})) {
+      if (!output.entryPoint) continue;
+      for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+        const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+        const name = match?.[1] ?? 'web/src';
+        bytes.set(name, (bytes.get(name) ?? 0) + bytesInOutput);
+      }
+    }
+    return Object.fromEntries([...bytes].sort((a, b) => b[1] - a[1]));
+  } finally {
+    building -= 1;
+    if (building === 0) await stop();
+  }
+}
+
 function indexHtml(script: string, style: string): string {
   // The theme-color pair and color-scheme let the browser paint the right background before the CSS loads.
   return `<!doctype html>

@@ -30,6 +30,21 @@ export function explainRefusal(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The dashboard requested while the identity is being checked (the first render's critical path). */
+let prefetched: { token: string; promise: Promise<FullDashboard> } | null = null;
+
+function prefetchDashboard(token: string): void {
+  const promise = request<FullDashboard>(token, '/financial/dashboard');
+  promise.catch(() => undefined); // a refusal is reported by /financial/me, or again by the real request
+  prefetched = { token, promise };
+}
+
+function takePrefetched(token: string): Promise<FullDashboard> | null {
+  const promise = prefetched?.token === token ? prefetched.promise : null;
+  prefetched = null;
+  return promise;
+}
+
 interface Session {
   readonly token: string;
   readonly me: Me;
@@ -56,15 +71,20 @@ export function App() {
 
   useEffect(() => {
     void (async () => {
-      const loaded = await loadUiConfig();
-      setConfig(loaded);
-      try {
-        await completeOidc(loaded.oidc);
-      } catch (error) {
-        setSignInError(error instanceof Error ? error.message : String(error));
+      // Nothing waits for what it does not need: config, identity and the dashboard load at once.
+      const loading = loadUiConfig();
+      if (/[?&](code|error)=/.test(location.search)) {
+        const loaded = await loading;
+        try {
+          await completeOidc(loaded.oidc);
+        } catch (error) {
+          setSignInError(error instanceof Error ? error.message : String(error));
+        }
       }
       const token = storedToken();
-      if (token) await signIn(token);
+      if (token) prefetchDashboard(token);
+      const [loaded] = await Promise.all([loading, token ? signIn(token) : null]);
+      setConfig(loaded);
       setBooting(false);
     })();
   }, [signIn]);
@@ -115,7 +135,11 @@ function SignedIn({
   useEffect(() => {
     let current = true;
     setLoading(true);
-    request<FullDashboard>(token, withQuery('/financial/dashboard', { from: range?.from, to: range?.to }))
+    const first = range === null && version === 0 ? takePrefetched(token) : null;
+    (
+      first ??
+      request<FullDashboard>(token, withQuery('/financial/dashboard', { from: range?.from, to: range?.to }))
+    )
       .then((data) => {
         if (!current) return;
         setDashboard(data);

@@ -18,6 +18,8 @@ export function RangePicker({
   onChange: (range: DateRange | null) => void;
   busy: boolean;
 }) {
+  // Which preset was chosen (two presets can name the same dates, e.g. year to date in December).
+  const [presetId, setPresetId] = useState<string | null>(range ? null : 'all');
   const [from, setFrom] = useState(range?.from ?? '');
   const [to, setTo] = useState(range?.to ?? '');
   useEffect(() => {
@@ -25,12 +27,14 @@ export function RangePicker({
     setTo(range?.to ?? '');
   }, [range]);
   const now = today(timeZone);
+  const chosen = presetId;
   return (
     <form
       class="range"
       aria-label="Date range"
       onSubmit={(event) => {
         event.preventDefault();
+        setPresetId(from || to ? null : 'all');
         onChange(from || to ? { from, to } : null);
       }}
     >
@@ -38,14 +42,17 @@ export function RangePicker({
         <legend>Range</legend>
         {PRESETS.map((preset) => {
           const r = preset.range(now);
-          const active = r ? range?.from === r.from && range.to === r.to : range === null;
+          const active = chosen === preset.id;
           return (
             <button
               key={preset.id}
               type="button"
               class={active ? 'chip active' : 'chip'}
               aria-pressed={active}
-              onClick={() => onChange(r)}
+              onClick={() => {
+                setPresetId(preset.id);
+                onChange(r);
+              }}
             >
               {preset.label}
             </button>
