@@ -53,6 +53,8 @@ const TYPES: Readonly<Record<string, string>> = {
 export interface WebUiOptions {
   /** Serve these files instead of building or reading them (tests). */
   readonly files?: readonly UiFile[];
+  /** Read the built UI from here instead of dist/ui (tests). */
+  readonly dir?: string;
 }
 
 /** What the page needs to know before it signs in (no secret: the OIDC client is public). */
@@ -162,7 +164,9 @@ export default fp<WebUiOptions>(
       'cross-origin-opener-policy': 'same-origin',
       'referrer-policy': 'no-referrer',
     };
-    const fromSource = !opts.files && config.FINDASH_ENV !== 'production' && config.FINDASH_ENV !== 'staging';
+    const fromSource =
+      !opts.files && !opts.dir && config.FINDASH_ENV !== 'production' && config.FINDASH_ENV !== 'staging';
+    const dir = opts.dir ?? builtDir();
 
     let loading: Promise<Assets | null> | null = null;
     function load(): Promise<Assets | null> {
@@ -176,9 +180,9 @@ export default fp<WebUiOptions>(
           fastify.log.debug({ ms: Math.round(performance.now() - started) }, 'web UI built in memory');
           return toAssets(files, pageConfig);
         }
-        const files = await readBuilt(builtDir());
+        const files = await readBuilt(dir);
         if (!files) {
-          fastify.log.warn(`web UI not built (no ${builtDir()}/index.html); run npm run build`);
+          fastify.log.warn(`web UI not built (no ${dir}/index.html); run npm run build`);
           return null;
         }
         return toAssets(files, pageConfig);
