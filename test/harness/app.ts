@@ -51,6 +51,8 @@ export async function startTestApp(
     DATABASE_URL: db.appUrl,
     DATABASE_OWNER_URL: db.ownerUrl,
     ADMIN_TOKEN: 'test-admin-token-0123456789abcdef',
+    // Tests read the database gauges right after changing the data: every scrape reads them.
+    METRICS_DB_REFRESH_MS: '0',
     ...env,
   });
   const app = await buildApp({ config, logger: false, authCacheTtlMs: 0, ...options });

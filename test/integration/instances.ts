@@ -15,6 +15,8 @@ export async function startReplica(t: TestApp, env: Record<string, string> = {})
     LOG_LEVEL: 'silent',
     DATABASE_URL: t.db.appUrl,
     DATABASE_OWNER_URL: t.db.ownerUrl,
+    // Tests read the database gauges right after changing the data: every scrape reads them.
+    METRICS_DB_REFRESH_MS: '0',
     ...env,
   });
   const app = await buildApp({ config, logger: false, authCacheTtlMs: 0 });
