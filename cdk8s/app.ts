@@ -29,6 +29,12 @@ export interface KubeObject {
 export interface SynthOptions {
   /** Overrides the environment's image (CI sets the tag it built). */
   readonly image?: string;
+  /**
+   * `statefulset` runs PostgreSQL and RabbitMQ as the plain StatefulSets of development, with the same sizes,
+   * where an environment names CloudNativePG or the RabbitMQ cluster operator: for a cluster without those
+   * operators (the repo's single-node cluster). FINDASH_BACKING_SERVICES=statefulset npm run synth.
+   */
+  readonly backingServices?: 'operators' | 'statefulset';
   readonly rulesDir?: string;
   readonly dashboardsDir?: string;
   /** Where warnings about skipped inputs go (default: stderr). */
@@ -36,8 +42,30 @@ export interface SynthOptions {
 }
 
 function settingsFor(name: EnvironmentName, options: SynthOptions): EnvironmentSettings {
-  const base = ENVIRONMENTS[name];
-  return options.image ? { ...base, image: options.image } : base;
+  let env = ENVIRONMENTS[name];
+  if (options.image) env = { ...env, image: options.image };
+  if (options.backingServices === 'statefulset') env = withStatefulSetBackingServices(env);
+  return env;
+}
+
+/** The StatefulSet variants of PostgreSQL and RabbitMQ, sized as the operator-run ones. */
+export function withStatefulSetBackingServices(env: EnvironmentSettings): EnvironmentSettings {
+  const { postgres, rabbitmq } = env;
+  return {
+    ...env,
+    postgres:
+      postgres.kind === 'statefulset'
+        ? postgres
+        : {
+            kind: 'statefulset',
+            storage: { medium: 'persistent', sizeMebibytes: postgres.storageGibibytes * 1024 },
+            resources: postgres.resources,
+          },
+    rabbitmq:
+      rabbitmq.kind === 'statefulset'
+        ? rabbitmq
+        : { kind: 'statefulset', storageMebibytes: rabbitmq.storageGibibytes * 1024, resources: rabbitmq.resources },
+  };
 }
 
 export function buildApp(name: EnvironmentName, outdir: string, options: SynthOptions = {}): App {

@@ -103,6 +103,11 @@ export interface MemcachedSettings {
   readonly replicas: number;
   /** memcached -m: item memory; the container limit leaves headroom above it. */
   readonly memoryMebibytes: number;
+  /**
+   * Memory request = limit = item memory plus a quarter (at least 64 MiB) for connections and slab overhead:
+   * a request below the configured cache lets the node overcommit, and the kernel OOM-kills the shard once
+   * it fills (test/cdk8s/delivery.test.ts holds every environment to this).
+   */
   readonly resources: ResourceSettings;
 }
 
@@ -192,6 +197,12 @@ const rabbitmqProd: ResourceSettings = {
   memoryLimitMebibytes: 1024,
 };
 
+/** Memcached's container for a `-m` of `memoryMebibytes`: see MemcachedSettings.resources. */
+function memcachedResources(memoryMebibytes: number): ResourceSettings {
+  const memory = memoryMebibytes + Math.max(64, Math.ceil(memoryMebibytes / 4));
+  return { ...small, memoryRequestMebibytes: memory, memoryLimitMebibytes: memory };
+}
+
 const shared = {
   namespace: 'findash',
   monitoring: { releaseLabel: 'kube-prometheus-stack', prometheusNamespace: 'monitoring' },
@@ -228,7 +239,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
       resources: postgresDev,
     },
     rabbitmq: { kind: 'statefulset', storageMebibytes: 512, resources: rabbitmqDev },
-    memcached: { replicas: 1, memoryMebibytes: 64, resources: small },
+    memcached: { replicas: 1, memoryMebibytes: 64, resources: memcachedResources(64) },
     adminer: true,
     throwawayCredentials: true,
   },
@@ -253,7 +264,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
       resources: postgresDev,
     },
     rabbitmq: { kind: 'statefulset', storageMebibytes: 512, resources: rabbitmqDev },
-    memcached: { replicas: 1, memoryMebibytes: 64, resources: small },
+    memcached: { replicas: 1, memoryMebibytes: 64, resources: memcachedResources(64) },
     adminer: false,
     throwawayCredentials: true,
   },
@@ -280,7 +291,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
     operator: { replicas: 1, leaderElection: true, resources: operatorResources },
     postgres: { kind: 'cloudnative-pg', instances: 2, storageGibibytes: 10, resources: postgresProd },
     rabbitmq: { kind: 'operator', replicas: 1, storageGibibytes: 5, resources: rabbitmqProd },
-    memcached: { replicas: 2, memoryMebibytes: 256, resources: { ...small, memoryLimitMebibytes: 320 } },
+    memcached: { replicas: 2, memoryMebibytes: 256, resources: memcachedResources(256) },
     adminer: false,
     throwawayCredentials: false,
   },
@@ -318,7 +329,7 @@ export const ENVIRONMENTS: Readonly<Record<EnvironmentName, EnvironmentSettings>
       },
     },
     rabbitmq: { kind: 'operator', replicas: 3, storageGibibytes: 10, resources: rabbitmqProd },
-    memcached: { replicas: 3, memoryMebibytes: 512, resources: { ...small, memoryLimitMebibytes: 640 } },
+    memcached: { replicas: 3, memoryMebibytes: 512, resources: memcachedResources(512) },
     adminer: false,
     throwawayCredentials: false,
   },

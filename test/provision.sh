@@ -2,7 +2,8 @@
 # Makes sure everything the test suite runs for real is on this machine, installing what is
 # missing: Debian packages (memcached, RabbitMQ, Prometheus/promtool, ab, nginx, openssl and
 # ShellCheck) and the Go-built tools (kube-apiserver, etcd, kube-controller-manager, helm,
-# actionlint; see test/harness/ensure-tools.sh). PostgreSQL 17 comes from the embedded-postgres
+# actionlint, kubeconform, kube-score; see test/harness/ensure-tools.sh) and checkov (PyPI, see
+# test/harness/ensure-python-tools.sh). PostgreSQL 17 comes from the embedded-postgres
 # npm package. Safe to run repeatedly: a provisioned machine takes a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,3 +45,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 bash test/harness/ensure-tools.sh --quiet
+# checkov (PyPI, pinned) in its own virtualenv under ~/.cache/findash/venvs.
+bash test/harness/ensure-python-tools.sh --quiet

@@ -23,13 +23,13 @@ import {
   Secret,
   Service,
   ServiceAccount,
-  Topology,
   k8s,
   type ContainerProps,
 } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { EnvironmentSettings } from '../environments.js';
 import { secretEnv } from '../lib/env-values.js';
+import { spreadOverNodes } from '../lib/scheduling.js';
 import { componentLabels, namespacedMeta, selectorLabels } from '../lib/labels.js';
 import {
   FINDASH_USER,
@@ -49,8 +49,20 @@ import {
 } from '../lib/wiring.js';
 
 const NAME = 'findash-api';
+/**
+ * METRICS_PORT: /metrics has a listener of its own, published by the Service as port `metrics` for the
+ * ServiceMonitor; the Ingress routes only to `http`, so the scrape (and the database statistics behind it)
+ * is never public. The Helm chart uses the same port (api.metricsPort).
+ */
+export const API_METRICS_PORT = 9464;
 /** SHUTDOWN_GRACE_MS: how long the API drains in-flight requests after SIGTERM. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * SHUTDOWN_DRAIN_MS: after SIGTERM, /health/ready answers 503 while the API keeps serving this long, so the
+ * Service endpoints drop the pod before it refuses connections. The Helm chart sets the same value
+ * (api.shutdownDrainMs), so a rollout drains the same way whichever tool deployed it.
+ */
+export const SHUTDOWN_DRAIN_MS = 5_000;
 /** Development-only admin token (see the PostgreSQL chart for why it lives in the manifests). */
 const DEV_ADMIN_TOKEN = 'findash-dev-admin-token';
 
@@ -76,6 +88,7 @@ export class ApiChart extends Chart {
     const configData: Record<string, string> = {
       FINDASH_ENV: env.name,
       PORT: String(settings.port),
+      METRICS_PORT: String(API_METRICS_PORT),
       HOST: '0.0.0.0',
       LOG_LEVEL: settings.logLevel,
       DASHBOARD_CACHE_TTL: String(settings.cacheTtlSeconds),
@@ -83,6 +96,14 @@ export class ApiChart extends Chart {
       SEED_DEMO: String(settings.seedDemo),
       OTEL_SERVICE_NAME: NAME,
       SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),
+      SHUTDOWN_DRAIN_MS: String(SHUTDOWN_DRAIN_MS),
+      // The same settings the Helm chart's ConfigMap states (its values.yaml defaults).
+      DATABASE_POOL_MAX: '10',
+      DATABASE_STATEMENT_TIMEOUT_MS: '5000',
+      DB_SLOW_QUERY_MS: '200',
+      RATE_LIMIT_DEFAULT_RPM: '600',
+      BODY_LIMIT_BYTES: '1048576',
+      REQUEST_TIMEOUT_MS: '10000',
     };
     const config = new ConfigMap(this, 'Config', {
       metadata: namespacedMeta(env, 'api', `${NAME}-config`),
@@ -127,7 +148,7 @@ export class ApiChart extends Chart {
       }),
       serviceAccount,
       securityContext: plusPodSecurity(FINDASH_USER),
-      terminationGracePeriod: Duration.millis(SHUTDOWN_GRACE_MS + 20_000),
+      terminationGracePeriod: Duration.millis(SHUTDOWN_DRAIN_MS + SHUTDOWN_GRACE_MS + 15_000),
       initContainers: [
         {
           ...common,
@@ -144,7 +165,10 @@ export class ApiChart extends Chart {
           ...common,
           name: 'api',
           command: ['node', '--import', './dist/app/telemetry.js', 'dist/app/server.js'],
-          ports: [{ name: 'http', number: settings.port }],
+          ports: [
+            { name: 'http', number: settings.port },
+            { name: 'metrics', number: API_METRICS_PORT },
+          ],
           envFrom: [Env.fromConfigMap(config)],
           envVariables: {
             DATABASE_URL: databaseUrl,
@@ -175,19 +199,22 @@ export class ApiChart extends Chart {
     deployment.select(LabelSelector.of({ labels: this.podSelector }));
     // Preferred, not required: a small cluster still schedules every replica.
     if (settings.autoscaling || settings.replicas > 1) {
-      deployment.scheduling.spread({ weight: 100, topology: Topology.HOSTNAME });
+      spreadOverNodes(deployment, this.podSelector);
     }
     hardenPlusWorkload(deployment);
 
     const service = new Service(this, 'Service', {
       metadata: namespacedMeta(env, 'api', NAME),
       selector: Pods.select(this, 'Pods', { labels: this.podSelector }),
-      ports: [{ name: 'http', port: settings.port, targetPort: settings.port }],
+      ports: [
+        { name: 'http', port: settings.port, targetPort: settings.port },
+        { name: 'metrics', port: API_METRICS_PORT, targetPort: API_METRICS_PORT },
+      ],
     });
     this.metrics = {
       serviceLabels: selectorLabels(env, 'api'),
-      portName: 'http',
-      port: settings.port,
+      portName: 'metrics',
+      port: API_METRICS_PORT,
       path: '/metrics',
       podSelector: this.podSelector,
     };

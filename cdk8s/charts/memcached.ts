@@ -18,6 +18,22 @@ const METRICS_PORT = 9150;
 /** uid/gid of the memcache user in the official image. */
 const MEMCACHE_USER_ID = 11211;
 
+const memcachedPort = k8s.IntOrString.fromString('memcached');
+/** The probes of the memcached container; the Helm chart renders the same numbers. */
+export const MEMCACHED_READINESS: k8s.Probe = {
+  tcpSocket: { port: memcachedPort },
+  periodSeconds: 5,
+  timeoutSeconds: 1,
+  failureThreshold: 2,
+};
+export const MEMCACHED_LIVENESS: k8s.Probe = {
+  tcpSocket: { port: memcachedPort },
+  initialDelaySeconds: 15,
+  periodSeconds: 20,
+  timeoutSeconds: 5,
+  failureThreshold: 3,
+};
+
 export interface MemcachedChartProps extends ChartProps {
   readonly env: EnvironmentSettings;
 }
@@ -36,6 +52,9 @@ export class MemcachedChart extends Chart {
       name: NAME,
       replicas: settings.replicas,
       user: MEMCACHE_USER_ID,
+      // A shard per node, and a drain takes one shard at a time: each lost shard is a cold slice of the cache.
+      spreadOverNodes: settings.replicas > 1,
+      maxUnavailable: settings.replicas > 1 ? 1 : undefined,
       ports: [
         { name: 'memcached', port: PORT },
         { name: 'metrics', port: METRICS_PORT },
@@ -46,12 +65,11 @@ export class MemcachedChart extends Chart {
           image: MEMCACHED_IMAGE,
           args: ['-m', String(settings.memoryMebibytes), '-c', '1024', '-p', String(PORT), '-U', '0'],
           ports: [{ name: 'memcached', containerPort: PORT }],
-          readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('memcached') }, periodSeconds: 5 },
-          livenessProbe: {
-            tcpSocket: { port: k8s.IntOrString.fromString('memcached') },
-            initialDelaySeconds: 10,
-            periodSeconds: 10,
-          },
+          // Readiness reacts within seconds (the pod's DNS name goes away, clients treat it as a miss);
+          // liveness restarts only a memcached that has stopped accepting connections for a minute, since a
+          // restart empties the shard.
+          readinessProbe: MEMCACHED_READINESS,
+          livenessProbe: MEMCACHED_LIVENESS,
           resources: settings.resources,
         },
         {

@@ -22,7 +22,11 @@ const RABBITMQ_MANAGEMENT_PORT = 15672;
 
 export interface NetworkPoliciesChartProps extends ChartProps {
   readonly env: EnvironmentSettings;
-  readonly api: { readonly podSelector: Record<string, string>; readonly port: number };
+  readonly api: {
+    readonly podSelector: Record<string, string>;
+    readonly port: number;
+    readonly metrics: MetricsTarget;
+  };
   readonly operator: { readonly podSelector: Record<string, string>; readonly metrics: MetricsTarget };
   readonly database: DatabaseWiring;
   readonly cache: CacheWiring;
@@ -62,12 +66,10 @@ export class NetworkPoliciesChart extends Chart {
       component: 'api',
       name: 'findash-api',
       podSelector: api.podSelector,
-      // Prometheus scrapes /metrics on the API port itself.
+      // Clients come through the ingress controller to the API port; Prometheus scrapes the metrics port only.
       ingress: [
-        {
-          peers: [namespacePeer(env.network.ingressControllerNamespace), prometheus],
-          ports: [{ port: api.port }],
-        },
+        { peers: [namespacePeer(env.network.ingressControllerNamespace)], ports: [{ port: api.port }] },
+        scrape(api.metrics),
       ],
       egress: apiEgress,
     });

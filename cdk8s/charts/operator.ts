@@ -13,13 +13,13 @@ import {
   Probe,
   Service,
   ServiceAccount,
-  Topology,
   k8s,
 } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import type { EnvironmentSettings } from '../environments.js';
 import { secretEnv } from '../lib/env-values.js';
+import { spreadOverNodes } from '../lib/scheduling.js';
 import { componentLabels, namespacedMeta, selectorLabels } from '../lib/labels.js';
 import { REPO_ROOT, tenantCrdPath } from '../lib/paths.js';
 import {
@@ -134,6 +134,13 @@ export class OperatorChart extends Chart {
             LEADER_ELECTION: EnvValue.fromValue(String(settings.leaderElection)),
             LEADER_ELECTION_NAMESPACE: EnvValue.fromFieldRef(EnvFieldPaths.POD_NAMESPACE),
             LEASE_NAME: EnvValue.fromValue(LEASE_NAME),
+            LEASE_DURATION_SECONDS: EnvValue.fromValue('15'),
+            OPERATOR_CONCURRENCY: EnvValue.fromValue('4'),
+            RESYNC_PERIOD_SECONDS: EnvValue.fromValue('300'),
+            // Written into every tenant credentials Secret, so a token comes with where to use it.
+            FINDASH_API_URL: EnvValue.fromValue(
+              `${env.ingress.tls ? 'https' : 'http'}://${env.ingress.host}`,
+            ),
             POD_NAME: EnvValue.fromFieldRef(EnvFieldPaths.POD_NAME),
           },
           liveness: Probe.fromHttpGet('/healthz', { port: PORT, periodSeconds: Duration.seconds(10) }),
@@ -143,7 +150,7 @@ export class OperatorChart extends Chart {
       ],
     });
     deployment.select(LabelSelector.of({ labels: this.podSelector }));
-    if (settings.replicas > 1) deployment.scheduling.spread({ weight: 100, topology: Topology.HOSTNAME });
+    if (settings.replicas > 1) spreadOverNodes(deployment, this.podSelector);
     hardenPlusWorkload(deployment);
 
     new Service(this, 'Service', {

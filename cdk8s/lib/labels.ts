@@ -5,11 +5,18 @@ import { PRODUCT_VERSION } from './paths.js';
 
 export type Component = 'api' | 'operator' | 'memcached' | 'rabbitmq' | 'postgres' | 'adminer' | 'monitoring';
 
+/**
+ * The instance every environment is deployed as: the Helm release name ci/deploy.sh installs (`findash`), so
+ * selectors (immutable on Deployments and StatefulSets) are the same whichever tool deployed an environment and
+ * it can move between cdk8s and Helm in place. Environments are told apart by cluster, not by label.
+ */
+export const INSTANCE = 'findash';
+
 /** Labels that select a component's pods: stable across releases, so never the version. */
-export function selectorLabels(env: EnvironmentSettings, component: Component): Record<string, string> {
+export function selectorLabels(_env: EnvironmentSettings, component: Component): Record<string, string> {
   return {
     'app.kubernetes.io/name': 'findash',
-    'app.kubernetes.io/instance': `findash-${env.name}`,
+    'app.kubernetes.io/instance': INSTANCE,
     'app.kubernetes.io/component': component,
   };
 }

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
 import type { EnvironmentSettings, ResourceSettings } from '../environments.js';
 import { componentLabels, selectorLabels, type Component } from './labels.js';
+import { oneReplicaPerNode } from './scheduling.js';
 import {
   KUBE_TMP_MOUNT,
   KUBE_TMP_VOLUME,
@@ -43,6 +44,13 @@ export interface StatefulServiceProps {
   /** One PersistentVolumeClaim per pod, mounted by name like a volume. */
   readonly volumeClaims?: readonly { readonly name: string; readonly sizeMebibytes: number }[];
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * Prefer one pod per node (preferred podAntiAffinity on the hostname), so a node failing takes at
+   * most one replica; preferred, not required, so a small cluster still schedules every pod.
+   */
+  readonly spreadOverNodes?: boolean;
+  /** A PodDisruptionBudget letting voluntary disruptions (drains, upgrades) take this many pods at once. */
+  readonly maxUnavailable?: number;
 }
 
 export class StatefulService extends Construct {
@@ -85,6 +93,7 @@ export class StatefulService extends Construct {
             enableServiceLinks: false,
             securityContext: kubePodSecurity(props.user),
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
+            affinity: props.spreadOverNodes ? oneReplicaPerNode(this.podSelector) : undefined,
             containers: props.containers.map((c) => ({
               ...c,
               imagePullPolicy: PULL_POLICY,
@@ -104,5 +113,15 @@ export class StatefulService extends Construct {
         })),
       },
     });
+
+    if (props.maxUnavailable !== undefined) {
+      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name, namespace: env.namespace, labels },
+        spec: {
+          maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailable),
+          selector: { matchLabels: this.podSelector },
+        },
+      });
+    }
   }
 }

@@ -79,7 +79,10 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (name) => {
     const pod = spec(api).template.spec as (typeof templates)[number]['spec'];
     const container = pod.containers.find((c) => c.name === 'api')!;
     expect(container.image).toBe(env.image);
-    expect(container.ports).toEqual([{ name: 'http', containerPort: env.api.port }]);
+    expect(container.ports).toEqual([
+      { name: 'http', containerPort: env.api.port },
+      { name: 'metrics', containerPort: 9464 },
+    ]);
     expect(container.livenessProbe?.httpGet).toMatchObject({ path: '/health/live', port: env.api.port });
     expect(container.readinessProbe?.httpGet).toMatchObject({ path: '/health/ready', port: env.api.port });
     const migrate = pod.initContainers?.find((c) => c.name === 'migrate');
@@ -96,6 +99,7 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (name) => {
     });
     expect(spec(get(objects, 'Service', 'findash-api')).ports).toEqual([
       { name: 'http', port: env.api.port, targetPort: env.api.port },
+      { name: 'metrics', port: 9464, targetPort: 9464 },
     ]);
   });
 

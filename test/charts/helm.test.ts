@@ -53,6 +53,7 @@ interface Container {
 }
 interface PodSpec {
   containers: Container[];
+  initContainers?: Container[];
   securityContext?: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type: string } };
   volumes?: { name: string; emptyDir?: { medium?: string; sizeLimit?: string } }[];
   serviceAccountName?: string;
@@ -154,7 +155,10 @@ describe('rendered manifests follow the runtime contract', () => {
     const all = objects(env);
     const deployment = find(all, 'Deployment', 'findash-api');
     const api = podSpec(deployment).containers[0]!;
-    expect(api.ports).toEqual([{ name: 'http', containerPort: want.port, protocol: 'TCP' }]);
+    expect(api.ports).toEqual([
+      { name: 'http', containerPort: want.port, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9464, protocol: 'TCP' },
+    ]);
     const service = find(all, 'Service', 'findash-api');
     expect(spec<{ ports: { port: number }[] }>(service).ports[0]!.port).toBe(want.port);
 
@@ -190,7 +194,7 @@ describe('rendered manifests follow the runtime contract', () => {
 
   it('runs PostgreSQL and RabbitMQ as StatefulSets in development and testing only, testing on tmpfs', () => {
     for (const env of ['development', 'testing'] as const) {
-      const pg = find(objects(env), 'StatefulSet', 'findash-postgresql');
+      const pg = find(objects(env), 'StatefulSet', 'findash-postgres');
       find(objects(env), 'StatefulSet', 'findash-rabbitmq');
       expect(podSpec(pg).containers[0]!.image).toMatch(/^postgres:17/);
       const data = podSpec(pg).volumes?.find((v) => v.name === 'data');
@@ -211,43 +215,44 @@ describe('rendered manifests follow the runtime contract', () => {
     for (const env of ['staging', 'production'] as const) {
       const api = podSpec(find(objects(env), 'Deployment', 'findash-api')).containers[0]!;
       const ref = (name: string) => api.env?.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
-      expect(ref('DATABASE_URL')).toEqual({ name: 'findash-db-runtime', key: 'uri' });
-      expect(ref('DATABASE_OWNER_URL')).toEqual({ name: 'findash-db-app', key: 'uri' });
-      expect(ref('AMQP_URL')).toEqual({ name: 'findash-amqp', key: 'uri' });
-      // Nothing inline to hand to the migration hook, so no hook Secret either.
-      expect(objects(env).some((o) => o.kind === 'Secret' && o.metadata.name === 'findash-migrate')).toBe(
-        false,
-      );
+      expect(ref('DATABASE_URL')).toEqual({ name: 'findash-api', key: 'DATABASE_URL' });
+      // The API runs as the role that owns nothing; only the migrations and the operator get the owner.
+      expect(api.env?.map((e) => e.name)).not.toContain('DATABASE_OWNER_URL');
+      const migrate = podSpec(find(objects(env), 'Deployment', 'findash-api')).initContainers![0]!;
+      expect(migrate.env?.find((e) => e.name === 'DATABASE_OWNER_URL')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'findash-postgres-app',
+        key: 'uri',
+      });
+      expect(ref('AMQP_URL')).toEqual({ name: 'findash-rabbitmq-default-user', key: 'connection_string' });
     }
   });
 
-  it('gives the bundled PostgreSQL, the API and the migration hook the same generated credentials', () => {
+  it('gives the bundled PostgreSQL, the API and its migrations the same generated credentials', () => {
     const all = objects('development');
     const secret = decode(find(all, 'Secret', 'findash'));
-    const hook = decode(find(all, 'Secret', 'findash-migrate'));
-    expect(hook['database-url']).toBe(secret['database-url']);
-    expect(hook['database-owner-url']).toBe(secret['database-owner-url']);
+    const migrate = podSpec(find(all, 'Deployment', 'findash-api')).initContainers![0]!;
+    expect(migrate.env?.find((e) => e.name === 'DATABASE_OWNER_URL')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'findash',
+      key: 'database-owner-url',
+    });
     const owner = new URL(secret['database-owner-url']!);
     expect(owner.password).toBe(secret['postgres-owner-password']);
-    expect(owner.hostname).toBe('findash-postgresql');
+    expect(owner.hostname).toBe('findash-postgres');
     const app = new URL(secret['database-url']!);
     expect(app.username).toBe('findash_app');
     expect(app.password).toHaveLength(32);
     expect(new URL(secret['amqp-url']!).password).toBe(secret['rabbitmq-password']);
-    const pg = podSpec(find(all, 'StatefulSet', 'findash-postgresql')).containers[0]!;
+    const pg = podSpec(find(all, 'StatefulSet', 'findash-postgres')).containers[0]!;
     expect(pg.env?.find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
       name: 'findash',
       key: 'postgres-owner-password',
     });
   });
 
-  it('migrates before the API changes: pre-install with an external database, post-install with the bundled one', () => {
-    const hook = (env: Environment) =>
-      find(objects(env), 'Job', 'findash-migrate').metadata.annotations?.['helm.sh/hook'];
-    expect(hook('production')).toBe('pre-install,pre-upgrade');
-    expect(hook('staging')).toBe('pre-install,pre-upgrade');
-    expect(hook('development')).toBe('post-install,pre-upgrade');
-    const job = podSpec(find(objects('production'), 'Job', 'findash-migrate')).containers[0]!;
+  it('migrates in an init container of every API pod, as the cdk8s manifests do (no hook Job)', () => {
+    for (const env of ENVIRONMENTS) expect(objects(env).some((o) => o.kind === 'Job')).toBe(false);
+    const job = podSpec(find(objects('production'), 'Deployment', 'findash-api')).initContainers![0]!;
+    expect(job.name).toBe('migrate');
     expect(job.command).toEqual(['node', 'dist/app/cli.js', 'migrate']);
     expect(job.env?.map((e) => e.name)).toEqual(
       expect.arrayContaining(['DATABASE_URL', 'DATABASE_OWNER_URL']),
@@ -265,7 +270,7 @@ describe('rendered manifests follow the runtime contract', () => {
     expect(operator.ports).toEqual([{ name: 'metrics', containerPort: 8081, protocol: 'TCP' }]);
     const env = Object.fromEntries((operator.env ?? []).map((e) => [e.name, e]));
     expect(env.LEADER_ELECTION?.value).toBe('true');
-    expect(env.DATABASE_URL?.valueFrom?.secretKeyRef).toEqual({ name: 'findash-db-app', key: 'uri' });
+    expect(env.DATABASE_URL?.valueFrom?.secretKeyRef).toEqual({ name: 'findash-postgres-app', key: 'uri' });
     expect(spec<{ replicas: number }>(find(all, 'Deployment', 'findash-operator')).replicas).toBe(2);
     expect(
       objects('development').map((o) => o.kind === 'Deployment' && podSpec(o).containers[0]!.image),
@@ -284,7 +289,7 @@ describe('rendered manifests follow the runtime contract', () => {
       });
       expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
       expect(pod.securityContext?.seccompProfile?.type).toBe('RuntimeDefault');
-      for (const c of pod.containers) {
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
         expect({ where, c: c.name, sc: c.securityContext }).toMatchObject({
           where,
           c: c.name,
@@ -300,7 +305,7 @@ describe('rendered manifests follow the runtime contract', () => {
         expect(c.resources?.limits?.cpu && c.resources.limits.memory).toBeTruthy();
       }
       // findash's own processes: uid 10001 and a writable /tmp on an emptyDir, nothing else writable.
-      if (['findash-api', 'findash-operator', 'findash-migrate'].includes(workload.metadata.name)) {
+      if (['findash-api', 'findash-operator'].includes(workload.metadata.name)) {
         expect(pod.securityContext?.runAsUser).toBe(10001);
         expect(pod.containers[0]!.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
         expect(pod.volumes?.find((v) => v.name === 'tmp')?.emptyDir).toBeDefined();
@@ -317,7 +322,7 @@ describe('rendered manifests follow the runtime contract', () => {
           'app.kubernetes.io/instance': 'findash',
           'app.kubernetes.io/version': expect.any(String),
           'app.kubernetes.io/component': expect.stringMatching(
-            /^(api|operator|memcached|rabbitmq|postgres|adminer|migrate|monitoring)$/,
+            /^(api|operator|memcached|rabbitmq|postgres|adminer|monitoring|network)$/,
           ),
           'app.kubernetes.io/part-of': 'findash',
           'app.kubernetes.io/managed-by': 'Helm',
@@ -423,12 +428,12 @@ describe('rendered manifests follow the runtime contract', () => {
   it('lets only the pods that use a backing service reach it when NetworkPolicies are on', async () => {
     const all = parseObjects(await renderChart('development', ['--set', 'networkPolicy.enabled=true']));
     const pg = spec<{ ingress: { from: { podSelector?: { matchLabels: Record<string, string> } }[] }[] }>(
-      find(all, 'NetworkPolicy', 'findash-postgresql'),
+      find(all, 'NetworkPolicy', 'findash-postgres'),
     );
     const allowed = pg.ingress[0]!.from.map(
       (f) => f.podSelector?.matchLabels['app.kubernetes.io/component'],
     ).sort();
-    expect(allowed).toEqual(['adminer', 'api', 'migrate', 'operator']);
+    expect(allowed).toEqual(['adminer', 'api', 'operator']);
     const memcached = spec<{
       ingress: { from: { podSelector?: { matchLabels: Record<string, string> } }[] }[];
     }>(find(all, 'NetworkPolicy', 'findash-memcached'));
@@ -481,13 +486,15 @@ describe("the rendered environment is accepted by the API's and the operator's o
       SEED_DEMO: env === 'development',
     });
     expect(api.MEMCACHED_SERVERS).toMatch(/^findash-memcached-0\.findash-memcached\.findash\.svc:11211/);
-    expect(api.DATABASE_URL).not.toBe(api.DATABASE_OWNER_URL);
+    // No owner URL: the API connects only as DATABASE_URL, the role bound by row-level security.
+    expect(api.DATABASE_OWNER_URL).toBeUndefined();
     expect(api.AMQP_URL).toMatch(/^amqp:\/\//);
 
     const migrate = loadApiConfig(
-      containerEnv(podSpec(find(all, 'Job', 'findash-migrate')).containers[0]!, all),
+      containerEnv(podSpec(find(all, 'Deployment', 'findash-api')).initContainers![0]!, all),
     );
-    expect(migrate.DATABASE_OWNER_URL).toBe(api.DATABASE_OWNER_URL);
+    expect(migrate.DATABASE_URL).toBe(api.DATABASE_URL);
+    expect(migrate.DATABASE_OWNER_URL).not.toBe(api.DATABASE_URL);
 
     const operatorEnv = containerEnv(
       podSpec(find(all, 'Deployment', 'findash-operator')).containers[0]!,
@@ -495,7 +502,7 @@ describe("the rendered environment is accepted by the API's and the operator's o
     );
     const operator = loadOperatorConfig(operatorEnv);
     expect(operator).toMatchObject({ port: 8081, leaseNamespace: 'findash', leaseName: 'findash-operator' });
-    expect(operator.databaseUrl).toBe(api.DATABASE_OWNER_URL);
+    expect(operator.databaseUrl).toBe(migrate.DATABASE_OWNER_URL);
     expect(operator.apiUrl).toMatch(/^https?:\/\//);
   });
 });
@@ -568,9 +575,6 @@ describe('against a real kube-apiserver', () => {
       await renderChart('development', ['--dry-run=server', '--kubeconfig', cp.kubeconfigPath]),
     );
     expect(decode(find(again, 'Secret', 'findash'))).toEqual(decode(first));
-    expect(decode(find(again, 'Secret', 'findash-migrate'))['database-owner-url']).toBe(
-      decode(first)['database-owner-url'],
-    );
   });
 
   it('lets the operator ServiceAccount provision a tenant and nothing beyond the contract', async () => {

@@ -121,7 +121,7 @@ Call with (dict "ctx" $ "key" "postgres-owner-password" "value" .Values.postgres
 {{- end -}}
 
 {{- define "findash.postgresHost" -}}
-{{- include "findash.componentName" (dict "ctx" . "component" "postgresql") -}}
+{{- include "findash.componentName" (dict "ctx" . "component" "postgres") -}}
 {{- end -}}
 
 {{/* Inline database URLs: bundled PostgreSQL or externalDatabase.url/ownerUrl ("" when from a Secret). */}}
@@ -178,8 +178,27 @@ Call with (dict "ctx" $ "key" "postgres-owner-password" "value" .Values.postgres
 {{- end -}}
 
 {{/*
-Environment for the database connection. DATABASE_URL is the app role (API); DATABASE_OWNER_URL the owner
-(migrations). Call with (dict "ctx" $ "secret" "<name of the Secret holding inline URLs>").
+DATABASE_URL alone: the app role, which owns no table and is bound by row-level security. The API container
+gets only this, so a compromised API process cannot bypass RLS or change the schema.
+Call with (dict "ctx" $ "secret" "<name of the Secret holding inline URLs>").
+*/}}
+{{- define "findash.databaseAppEnv" -}}
+{{- $ctx := .ctx -}}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+{{- if and (not $ctx.Values.postgresql.enabled) $ctx.Values.externalDatabase.existingSecret }}
+      name: {{ $ctx.Values.externalDatabase.existingSecret }}
+      key: {{ $ctx.Values.externalDatabase.existingSecretUrlKey }}
+{{- else }}
+      name: {{ .secret }}
+      key: database-url
+{{- end }}
+{{- end -}}
+
+{{/*
+Environment for the migrations: DATABASE_URL (the app role they grant to) and DATABASE_OWNER_URL (the owner they
+run as). Call with (dict "ctx" $ "secret" "<name of the Secret holding inline URLs>").
 */}}
 {{- define "findash.databaseEnv" -}}
 {{- $ctx := .ctx -}}
@@ -251,4 +270,19 @@ Environment for the database connection. DATABASE_URL is the app role (API); DAT
 {{- else -}}
 {{- printf "http://%s.%s.svc:%v" (include "findash.componentName" (dict "ctx" . "component" "api")) .Release.Namespace .Values.api.port -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+Preferred pod anti-affinity on the hostname: one replica per node where the cluster has enough, never a pod left
+unscheduled. The cdk8s manifests write the same (cdk8s/lib/scheduling.ts). Call with (dict "ctx" $ "component" "api").
+*/}}
+{{- define "findash.oneReplicaPerNode" -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels:
+            {{- include "findash.selectorLabels" . | nindent 12 }}
 {{- end -}}
