@@ -320,7 +320,7 @@ describe('web UI', () => {
 
     await form.getByLabel('Amount').fill('12.34');
     await form.getByRole('button', { name: 'Add transaction' }).click();
-    await form.getByText('Saved a expense of 12.34 USD.').waitFor();
+    await form.getByText('Saved: expense of 12.34 USD.').waitFor();
     await expect(form.locator('[data-field-error]').count()).resolves.toBe(0);
 
     const after = await apiGet<FullDashboard>(server, seeded.tenant.tokens.admin, '/financial/dashboard');
@@ -370,6 +370,7 @@ describe('web UI', () => {
       await dashboardShown(page);
       await page.getByText('Show the trend as a table').click();
       report.push(...serious(await axe(page)).map((v) => `dashboard ${dark ? 'dark' : 'light'}: ${v}`));
+      if (dark) await screenshot(page, 'dashboard-dark-desktop');
       await page.getByRole('link', { name: 'Transactions' }).click();
       await page.getByTestId('transaction-row').first().waitFor();
       report.push(...serious(await axe(page)).map((v) => `transactions ${dark ? 'dark' : 'light'}: ${v}`));

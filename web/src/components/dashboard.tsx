@@ -393,7 +393,7 @@ function Recent({ data, showDescriptions }: { data: FullDashboard; showDescripti
         <p class="muted">No transactions in this range.</p>
       ) : (
         <div class="scroll">
-          <table>
+          <table class="stack">
             <caption class="sr-only">The latest transactions in the range</caption>
             <thead>
               <tr>
@@ -410,12 +410,16 @@ function Recent({ data, showDescriptions }: { data: FullDashboard; showDescripti
             <tbody>
               {recent.map((t) => (
                 <tr key={t.transaction_id} data-testid="recent-row">
-                  <td>{formatDateTime(t.occurred_at, tz)}</td>
-                  <td>{names.get(t.account_id) ?? '—'}</td>
-                  <td>{humanize(t.category)}</td>
-                  {showDescriptions && <td class="description">{t.description ?? ''}</td>}
-                  <td>{t.status}</td>
-                  <td class="num">
+                  <td data-label="When">{formatDateTime(t.occurred_at, tz)}</td>
+                  <td data-label="Account">{names.get(t.account_id) ?? '—'}</td>
+                  <td data-label="Category">{humanize(t.category)}</td>
+                  {showDescriptions && (
+                    <td class="description" data-label="Description">
+                      {t.description ?? ''}
+                    </td>
+                  )}
+                  <td data-label="Status">{t.status}</td>
+                  <td class="num" data-label="Amount">
                     <Money
                       amount={t.direction === 'debit' ? `-${magnitude(t.amount)}` : t.amount}
                       currency={t.currency}

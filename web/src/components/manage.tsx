@@ -212,7 +212,7 @@ function TransactionForm({
                 status: v.status,
               },
             });
-            return `Saved a ${v.transaction_type ?? ''} of ${v.amount ?? ''} ${v.currency ?? ''}.`;
+            return `Saved: ${v.transaction_type ?? ''} of ${v.amount ?? ''} ${v.currency ?? ''}.`;
           },
           {
             ...initial,

@@ -144,7 +144,7 @@ export function Transactions({
       </p>
       {page && page.data.length > 0 && (
         <div class="scroll">
-          <table data-testid="transactions-table">
+          <table class="stack" data-testid="transactions-table">
             <caption class="sr-only">Transactions, newest first</caption>
             <thead>
               <tr>
@@ -162,13 +162,15 @@ export function Transactions({
             <tbody>
               {page.data.map((t) => (
                 <tr key={t.id} data-testid="transaction-row" class={t.status === 'void' ? 'inactive' : ''}>
-                  <td>{formatDateTime(t.occurred_at, timeZone)}</td>
-                  <td>{names.get(t.account_id) ?? '—'}</td>
-                  <td>{t.transaction_type}</td>
-                  <td>{humanize(t.category)}</td>
-                  <td class="description">{t.description}</td>
-                  <td>{t.status}</td>
-                  <td class="num">
+                  <td data-label="When">{formatDateTime(t.occurred_at, timeZone)}</td>
+                  <td data-label="Account">{names.get(t.account_id) ?? '—'}</td>
+                  <td data-label="Type">{t.transaction_type}</td>
+                  <td data-label="Category">{humanize(t.category)}</td>
+                  <td class="description" data-label="Description">
+                    {t.description}
+                  </td>
+                  <td data-label="Status">{t.status}</td>
+                  <td class="num" data-label="Amount">
                     <Money
                       amount={t.direction === 'debit' ? `-${magnitude(t.amount)}` : t.amount}
                       currency={t.currency}
