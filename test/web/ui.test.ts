@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
+import { asPlatform } from '../../app/db/tenant-scope.js';
 import type { FullDashboard } from '../../app/domain/dashboard/types.js';
 import {
   apiGet,
@@ -355,6 +356,17 @@ describe('web UI', () => {
 
     await signIn(page, server.url, 'fd_not_a_real_token_0000000000000000');
     await expect(page.getByTestId('sign-in-error').textContent()).resolves.toMatch(/not accepted/i);
+
+    // Suspended while signed in: the next request ends the session with the same explanation.
+    const later = await server.createTenant();
+    await signIn(page, server.url, later.tokens.viewer);
+    await page.getByTestId('balances').waitFor();
+    await asPlatform(server.owner, (trx) =>
+      trx('tenants').where({ id: later.id }).update({ status: 'suspended' }),
+    );
+    await page.getByRole('button', { name: 'Last 3 months' }).click();
+    await expect(page.getByTestId('sign-in-error').textContent()).resolves.toMatch(/suspended/i);
+    await expect(inPage(page, "sessionStorage.getItem('findash.token')")).resolves.toBeNull();
     await context.close();
   });
 
