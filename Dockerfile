@@ -99,5 +99,6 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER 10001:10001
-EXPOSE 8000
+# 8000: the API; 9464: /metrics when METRICS_PORT=9464 (what the manifests set), never behind the Ingress.
+EXPOSE 8000 9464
 CMD ["node", "--import", "./dist/app/telemetry.js", "dist/app/server.js"]

@@ -80,7 +80,7 @@ describe('Dockerfile', () => {
     const prod = stage('production');
     const user = byKeyword(prod, 'USER').at(-1);
     expect(user && args(user)).toMatch(/^10001(:10001)?$/);
-    expect(byKeyword(prod, 'EXPOSE').map(args)).toContain('8000');
+    expect(byKeyword(prod, 'EXPOSE').map(args)).toContain('8000 9464');
     const cmd = byKeyword(prod, 'CMD').at(-1);
     expect(cmd && JSON.parse(args(cmd))).toEqual([
       'node',
