@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -8,6 +10,7 @@ import { asPlatform } from '../../app/db/tenant-scope.js';
 import type { FullDashboard } from '../../app/domain/dashboard/types.js';
 import {
   apiGet,
+  ARTIFACTS,
   launchBrowser,
   screenshot,
   seedTenant,
@@ -86,7 +89,7 @@ interface AxeViolation {
 }
 
 /** axe-core in the page (evaluated over the DevTools protocol, which the page's CSP does not govern). */
-async function axe(page: Page): Promise<AxeViolation[]> {
+async function runAxe(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(axeSource);
   const result = (await inPage(page, 'axe.run()')) as { violations: AxeViolation[] };
   return result.violations;
@@ -372,26 +375,37 @@ describe('web UI', () => {
 
   it('has no serious or critical axe-core violations, in light and dark mode', async () => {
     const report: string[] = [];
+    // Every violation of any impact, per view, for the record (test-artifacts/web/axe.json).
+    const all: Record<string, Array<{ id: string; impact: string | null; nodes: number }>> = {};
+    const axe = async (page: Page, view: string): Promise<AxeViolation[]> => {
+      const violations = await runAxe(page);
+      all[view] = violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+      return violations;
+    };
     for (const dark of [false, true]) {
+      const mode = dark ? 'dark' : 'light';
       const context = await newContext({ dark });
       const { page } = await watchedPage(context);
       await page.goto(`${server.url}/app/`);
       await page.getByLabel('API token').waitFor();
-      report.push(...serious(await axe(page)).map((v) => `sign-in ${dark ? 'dark' : 'light'}: ${v}`));
+      report.push(...serious(await axe(page, `sign-in ${mode}`)).map((v) => `sign-in ${mode}: ${v}`));
       await signIn(page, server.url, seeded.tenant.tokens.admin);
       await dashboardShown(page);
       await page.getByText('Show the trend as a table').click();
-      report.push(...serious(await axe(page)).map((v) => `dashboard ${dark ? 'dark' : 'light'}: ${v}`));
+      report.push(...serious(await axe(page, `dashboard ${mode}`)).map((v) => `dashboard ${mode}: ${v}`));
       if (dark) await screenshot(page, 'dashboard-dark-desktop');
       await page.getByRole('link', { name: 'Transactions' }).click();
       await page.getByTestId('transaction-row').first().waitFor();
-      report.push(...serious(await axe(page)).map((v) => `transactions ${dark ? 'dark' : 'light'}: ${v}`));
+      report.push(
+        ...serious(await axe(page, `transactions ${mode}`)).map((v) => `transactions ${mode}: ${v}`),
+      );
       await page.getByRole('link', { name: 'Add data' }).click();
       await page.getByTestId('transaction-form').waitFor();
-      report.push(...serious(await axe(page)).map((v) => `forms ${dark ? 'dark' : 'light'}: ${v}`));
+      report.push(...serious(await axe(page, `forms ${mode}`)).map((v) => `forms ${mode}: ${v}`));
       if (dark) await screenshot(page, 'forms-dark-desktop');
       await context.close();
     }
+    await writeFile(path.join(ARTIFACTS, 'axe.json'), `${JSON.stringify(all, null, 2)}\n`);
     expect(report).toEqual([]);
   });
 
