@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 
 import type { ActorContext } from '../domain/context.js';
 import { ValidationError } from '../domain/errors.js';
+import { CURSOR_INSTANT_SQL, cursorTimestampSql, decodeCursor, pageOf } from '../domain/ledger/cursor.js';
 import { checkTimestamp } from '../domain/ledger/validate.js';
 
 export interface AuditFilter {
@@ -40,33 +41,6 @@ interface AuditRow extends Omit<AuditEventView, 'occurred_at'> {
 export const DEFAULT_AUDIT_PAGE = 50;
 export const MAX_AUDIT_PAGE = 500;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const PG_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-
-/**
- * Keyset cursor: base64url of {k:'audit', t, i} with the timestamp at PostgreSQL's microsecond
- * precision, the same shape as the ledger lists' cursors.
- */
-function encodeCursor(at: string, id: string): string {
-  return Buffer.from(JSON.stringify({ k: 'audit', t: at, i: id })).toString('base64url');
-}
-
-function decodeCursor(cursor: string | undefined): { at: string; id: string } | undefined {
-  if (cursor === undefined) return undefined;
-  const invalid = new ValidationError('cursor', 'is not a cursor from the audit list');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  const { k, t, i } = (parsed ?? {}) as Record<string, unknown>;
-  if (k !== 'audit' || typeof t !== 'string' || typeof i !== 'string' || !PG_UTC.test(t) || !UUID.test(i)) {
-    throw invalid;
-  }
-  return { at: t, id: i };
-}
-
 /**
  * The tenant's audit log, newest first, filtered and keyset-paginated (stable under concurrent
  * appends: a page never repeats or skips an event). Runs in the caller's tenant-scoped
@@ -78,7 +52,7 @@ export async function listAuditEvents(
   filter: AuditFilter,
 ): Promise<AuditPage> {
   const limit = filter.limit ?? DEFAULT_AUDIT_PAGE;
-  const before = decodeCursor(filter.cursor);
+  const before = decodeCursor('audit', filter.cursor);
   const from = filter.from === undefined ? undefined : checkTimestamp('from', filter.from, Infinity);
   const to = filter.to === undefined ? undefined : checkTimestamp('to', filter.to, Infinity);
   if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) {
@@ -94,7 +68,7 @@ export async function listAuditEvents(
       'resource_id',
       'request_id',
       'details',
-      trx.raw(`to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at`),
+      trx.raw(`${cursorTimestampSql('occurred_at')} as cursor_at`),
     )
     .where('tenant_id', ctx.tenantId)
     .orderBy([
@@ -107,12 +81,11 @@ export async function listAuditEvents(
   if (filter.actor !== undefined) void query.where('actor', filter.actor);
   if (from !== undefined) void query.where('occurred_at', '>=', from);
   if (to !== undefined) void query.where('occurred_at', '<', to);
-  if (before) void query.whereRaw('(occurred_at, id) < (?::timestamptz, ?::uuid)', [before.at, before.id]);
-  const rows = (await query) as AuditRow[];
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  if (before)
+    void query.whereRaw(`(occurred_at, id) < (${CURSOR_INSTANT_SQL}, ?::uuid)`, [before.at, before.id]);
+  const page = pageOf('audit', (await query) as AuditRow[], limit);
   return {
-    data: page.map((row) => ({
+    data: page.rows.map((row) => ({
       id: row.id,
       occurred_at: row.occurred_at.toISOString(),
       actor: row.actor,
@@ -122,6 +95,6 @@ export async function listAuditEvents(
       request_id: row.request_id,
       details: row.details,
     })),
-    next_cursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.id) : null,
+    next_cursor: page.nextCursor,
   };
 }

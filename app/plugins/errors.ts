@@ -99,7 +99,8 @@ export function classifyError(error: unknown): Classified {
   }
   if (e.code === '23505') return { statusCode: 409, message: 'a conflicting record already exists' };
   if (e.code === '22003') return { statusCode: 400, message: 'a number is out of range' };
-  if (e.code === '23514' || e.code === '22P02' || e.code === '22007' || e.code === '22008') {
+  // Check violation, bad text representation, bad date/time, NUL or unencodable characters.
+  if (['23514', '22P02', '22007', '22008', '22021', '22P05'].includes(e.code)) {
     return { statusCode: 400, message: 'a value is not valid for its field' };
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
@@ -127,6 +128,9 @@ export function sendError(
 export default fp(
   async (fastify) => {
     fastify.setErrorHandler((error, request, reply) => {
+      // A request no route matches can fail before the not-found handler runs (a body method
+      // such as QUERY without a Content-Type): it still gets that route's 404 or 405.
+      if (request.is404) return notFound(request, reply);
       const classified = classifyError(error);
       if (classified.statusCode >= 500) {
         request.log.error({ err: error }, 'request failed');
@@ -149,7 +153,7 @@ export default fp(
         methods.add(method);
       }
     });
-    fastify.setNotFoundHandler((request, reply) => {
+    function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
       const path = request.url.split('?')[0] ?? '';
       const allowed = [...methods].filter((method) => known.find(method, path) !== null);
       if (allowed.length > 0) {
@@ -163,7 +167,8 @@ export default fp(
         statusCode: 404,
         message: `route ${request.method} ${path} not found`,
       });
-    });
+    }
+    fastify.setNotFoundHandler(notFound);
   },
   { name: 'errors' },
 );

@@ -5,6 +5,7 @@ import { CONNECTION_ERROR_CODES } from '../../app/db/connection-errors.js';
 import { createKnex } from '../../app/db/knex.js';
 import { Account } from '../../app/db/models/index.js';
 import { createAccount } from '../../app/domain/ledger/accounts.js';
+import { dbErrorKind } from '../../app/plugins/db-metrics.js';
 import { classifyError } from '../../app/plugins/errors.js';
 import { ledgerFixture, type LedgerFixture } from '../domain/ledger/fixtures.js';
 import { freePort } from '../harness/ports.js';
@@ -65,11 +66,12 @@ describe('classifyError on errors objection wrapped', () => {
 });
 
 describe('the connection error codes', () => {
-  it('are one list: each answers 503', () => {
+  it('are one list: each answers 503 and counts as a connection error in the metrics', () => {
     expect([...CONNECTION_ERROR_CODES]).toEqual(expect.arrayContaining(['ECONNREFUSED', 'EAI_AGAIN']));
     for (const code of CONNECTION_ERROR_CODES) {
       const error = Object.assign(new Error(`connect ${code}`), { code });
       expect([code, classifyError(error).statusCode]).toEqual([code, 503]);
+      expect([code, dbErrorKind(error)]).toEqual([code, 'connection']);
     }
   });
 });

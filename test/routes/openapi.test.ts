@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { CURSOR_PATTERN } from '../../app/domain/ledger/cursor.js';
+import { cursorPattern } from '../../app/domain/ledger/cursor.js';
 import { DATE_PATTERN, TIMESTAMP_PATTERN } from '../../app/domain/ledger/validate.js';
-import { CURRENCY_PATTERN } from '../../app/domain/money/currency.js';
+import { CURRENCY_CODES } from '../../app/domain/money/currency.js';
 import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
 
 interface Schema {
@@ -12,6 +12,7 @@ interface Schema {
   pattern?: string;
   format?: string;
   default?: unknown;
+  enum?: unknown[];
   properties?: Record<string, Schema>;
   items?: Schema;
 }
@@ -142,9 +143,11 @@ describe('OpenAPI document', () => {
   });
 
   it('carries the server’s own patterns and formats for currency, dates, occurred_at and cursors', () => {
-    expect(param('/financial/accounts', 'get', 'currency').schema.pattern).toBe(CURRENCY_PATTERN);
-    expect(body('/financial/accounts').properties?.currency?.pattern).toBe(CURRENCY_PATTERN);
-    expect(body('/admin/tenants').properties?.base_currency?.pattern).toBe(CURRENCY_PATTERN);
+    // The currencies the server accepts, not just three letters: "AAA" is refused by the schema too.
+    expect(param('/financial/accounts', 'get', 'currency').schema.enum).toEqual(CURRENCY_CODES);
+    expect(body('/financial/accounts').properties?.currency?.enum).toEqual(CURRENCY_CODES);
+    expect(body('/admin/tenants').properties?.base_currency?.enum).toEqual(CURRENCY_CODES);
+    expect(CURRENCY_CODES).not.toContain('AAA');
     for (const path of ['/financial/transactions', '/financial/transfers']) {
       expect(body(path).properties?.occurred_at).toMatchObject({
         pattern: TIMESTAMP_PATTERN,
@@ -162,13 +165,8 @@ describe('OpenAPI document', () => {
         format: 'date',
       });
     }
-    for (const path of [
-      '/financial/accounts',
-      '/financial/budgets',
-      '/financial/transactions',
-      '/financial/audit',
-    ]) {
-      expect(param(path, 'get', 'cursor').schema.pattern).toBe(CURSOR_PATTERN);
+    for (const kind of ['accounts', 'budgets', 'transactions', 'audit'] as const) {
+      expect(param(`/financial/${kind}`, 'get', 'cursor').schema.pattern).toBe(cursorPattern(kind));
     }
   });
 
@@ -199,6 +197,25 @@ describe('OpenAPI document', () => {
       expect([path, micro.statusCode, micro.json().field]).toEqual([path, 400, 'to']);
       const ok = await get(`from=${encodeURIComponent('2026-01-01T00:00:00+02:00')}&to=2026-02-01T00:00:00Z`);
       expect([path, ok.statusCode]).toEqual([path, 200]);
+    }
+  });
+
+  it('answers 200 to every cursor its schema admits (Schemathesis: schema-valid cursor=0 was refused)', async () => {
+    for (const kind of ['accounts', 'budgets', 'transactions', 'audit'] as const) {
+      const pattern = new RegExp(param(`/financial/${kind}`, 'get', 'cursor').schema.pattern ?? '$^');
+      for (const cursor of [
+        `${kind}.0.00000000-0000-0000-0000-000000000000`,
+        `${kind}.-9999999999999999.ffffffff-ffff-ffff-ffff-ffffffffffff`,
+        `${kind}.9999999999999999.e3e70682-c209-1cac-a29f-6fbed82c07cd`,
+      ]) {
+        expect(pattern.test(cursor)).toBe(true);
+        const res = await t.app.inject({
+          url: `/financial/${kind}?cursor=${cursor}`,
+          headers: bearer(tenant.tokens.admin),
+        });
+        expect([cursor, res.statusCode]).toEqual([cursor, 200]);
+      }
+      expect(pattern.test('0')).toBe(false);
     }
   });
 });

@@ -4,7 +4,7 @@ import { Account, ACCOUNT_TYPES, type AccountType } from '../../db/models/index.
 import { appendAudit } from '../audit/audit-log.js';
 import type { ActorContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
+import { CURSOR_INSTANT_SQL, cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
 import { ensureAccountCapacity } from './limits.js';
 import { findOwned } from './find-owned.js';
 import { checkCurrency, checkLimit, checkName, checkOneOf } from './validate.js';
@@ -150,7 +150,7 @@ export async function listAccounts(
   if (filter.account_type !== undefined)
     void query.where('account_type', checkAccountType('account_type', filter.account_type));
   if (filter.currency !== undefined) void query.where('currency', checkCurrency('currency', filter.currency));
-  if (after) void query.whereRaw('(created_at, id) > (?::timestamptz, ?::uuid)', [after.at, after.id]);
+  if (after) void query.whereRaw(`(created_at, id) > (${CURSOR_INSTANT_SQL}, ?::uuid)`, [after.at, after.id]);
   const rows = (await query) as Array<AccountRow & { cursor_at: string }>;
   const page = pageOf('accounts', rows, limit);
   return { data: page.rows.map(accountView), next_cursor: page.nextCursor };

@@ -6,7 +6,7 @@ import type { ActorContext } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { currencyExponent } from '../money/currency.js';
 import { formatMoney } from '../money/decimal.js';
-import { cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
+import { CURSOR_INSTANT_SQL, cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
 import { findOwned } from './find-owned.js';
 import { checkAmount, checkCurrency, checkDate, checkLimit, checkName, checkText } from './validate.js';
 import { budgetView, type BudgetRow, type BudgetView, type Page } from './views.js';
@@ -172,7 +172,7 @@ export async function listBudgets(
   if (filter.category !== undefined)
     void query.where('category', checkText('category', filter.category, 1, 100));
   if (filter.currency !== undefined) void query.where('currency', checkCurrency('currency', filter.currency));
-  if (after) void query.whereRaw('(created_at, id) > (?::timestamptz, ?::uuid)', [after.at, after.id]);
+  if (after) void query.whereRaw(`(created_at, id) > (${CURSOR_INSTANT_SQL}, ?::uuid)`, [after.at, after.id]);
   const rows = (await query) as Array<BudgetRow & { cursor_at: string }>;
   const page = pageOf('budgets', rows, limit);
   return { data: page.rows.map(budgetView), next_cursor: page.nextCursor };

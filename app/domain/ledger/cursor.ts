@@ -1,48 +1,46 @@
 import { ValidationError } from '../errors.js';
 
 /**
- * Opaque keyset cursors: base64url of {k: list kind, t: sort timestamp, i: id}. The timestamp is
- * PostgreSQL's own text at microsecond precision (a JS Date would drop microseconds and skip or
- * repeat rows). The kind stops a transactions cursor being replayed against the accounts list.
+ * Keyset cursors: `<list kind>.<sort instant in microseconds since 1970>.<id>`. The instant is
+ * PostgreSQL's own at microsecond precision (a JS Date would drop microseconds and skip or repeat
+ * rows); the kind stops a transactions cursor being replayed against the accounts list. Every
+ * string of that shape is a position a page can start after, so the route schemas carry the exact
+ * pattern (cursorPattern) and a cursor the schema admits is never refused.
  */
-export type CursorKind = 'transactions' | 'accounts' | 'budgets';
+export type CursorKind = 'transactions' | 'accounts' | 'budgets' | 'audit';
 
 export interface CursorPosition {
+  /** Microseconds since 1970-01-01T00:00:00Z, as decimal text (exact beyond 2^53). */
   readonly at: string;
   readonly id: string;
 }
 
-/** What a cursor looks like on the wire (base64url, unpadded); the route schemas carry it too. */
-export const CURSOR_PATTERN = '^[A-Za-z0-9_-]+$';
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const PG_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+/** The cursor of one list; 16 digits of microseconds reach past the years PostgreSQL stores rows in. */
+export function cursorPattern(kind: CursorKind): string {
+  return `^${kind}\\.(-?\\d{1,16})\\.(${UUID})$`;
+}
 
 /** SQL expression rendering a timestamptz column the way cursors carry it. */
 export function cursorTimestampSql(column: string): string {
-  return `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+  return `(extract(epoch from ${column}) * 1000000)::bigint::text`;
 }
 
+/** SQL for the instant of a cursor bound as `?` (its `at`): exact, through interval's integer microseconds. */
+export const CURSOR_INSTANT_SQL = `(timestamptz 'epoch' + (? || ' microseconds')::interval)`;
+
 export function encodeCursor(kind: CursorKind, position: CursorPosition): string {
-  return Buffer.from(JSON.stringify({ k: kind, t: position.at, i: position.id })).toString('base64url');
+  return `${kind}.${position.at}.${position.id}`;
 }
 
 export function decodeCursor(kind: CursorKind, cursor: string | undefined): CursorPosition | undefined {
   if (cursor === undefined) return undefined;
-  const invalid = (): ValidationError =>
-    new ValidationError('cursor', `is not a cursor from this ${kind} list`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
+  const match = new RegExp(cursorPattern(kind)).exec(cursor);
+  if (!match?.[1] || !match[2]) {
+    throw new ValidationError('cursor', `is not a cursor from this ${kind} list`);
   }
-  if (typeof parsed !== 'object' || parsed === null) throw invalid();
-  const { k, t, i } = parsed as Record<string, unknown>;
-  if (k !== kind || typeof t !== 'string' || typeof i !== 'string' || !PG_UTC.test(t) || !UUID.test(i)) {
-    throw invalid();
-  }
-  return { at: t, id: i };
+  return { at: match[1], id: match[2] };
 }
 
 /** Splits a limit+1 fetch into the page and the cursor for the next one (null at the end). */

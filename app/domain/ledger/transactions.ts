@@ -12,7 +12,7 @@ import type { ActorContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { addDecimals, formatMoney } from '../money/decimal.js';
 import { loadActiveAccounts } from './accounts-lookup.js';
-import { cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
+import { CURSOR_INSTANT_SQL, cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
 import {
   checkAmount,
   checkCurrency,
@@ -256,7 +256,8 @@ export async function listTransactions(
   }
   if (from !== undefined) void query.where('occurred_at', '>=', from);
   if (to !== undefined) void query.where('occurred_at', '<', to);
-  if (before) void query.whereRaw('(occurred_at, id) < (?::timestamptz, ?::uuid)', [before.at, before.id]);
+  if (before)
+    void query.whereRaw(`(occurred_at, id) < (${CURSOR_INSTANT_SQL}, ?::uuid)`, [before.at, before.id]);
   const rows = (await query) as Array<TransactionRow & { cursor_at: string }>;
   const page = pageOf('transactions', rows, limit);
   return { data: page.rows.map(transactionView), next_cursor: page.nextCursor };

@@ -52,5 +52,5 @@ export function currencyExponent(code: string): number {
   return EXPONENTS[code] ?? 2;
 }
 
-/** Pattern for JSON schemas: three upper-case letters (membership is checked by isCurrency). */
-export const CURRENCY_PATTERN = '^[A-Z]{3}$';
+/** Every code isCurrency accepts, sorted: the route schemas enumerate them. */
+export const CURRENCY_CODES: readonly string[] = [...CODES].sort();

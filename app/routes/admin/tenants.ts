@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 
-import { CURRENCY_PATTERN } from '../../domain/money/currency.js';
 import { TENANT_NAME_PATTERN } from '../../domain/tenants/tenant-model.js';
 import { TenantService } from '../../domain/tenants/tenant-service.js';
+import { Currency } from '../ledger/schemas.js';
 import { ADMIN_ROUTE, errorResponses, JSON_BODY } from '../responses.js';
 
 const Limits = Type.Object(
@@ -29,12 +29,20 @@ const Tenant = Type.Object({
 });
 const Editable = {
   display_name: Type.String({ minLength: 1, maxLength: 200 }),
-  base_currency: Type.String({ pattern: CURRENCY_PATTERN }),
+  base_currency: Currency,
   timezone: Type.String({ minLength: 1, maxLength: 64 }),
   status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
   limits: Limits,
 };
-const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+// A name or an id; PostgreSQL text cannot hold NUL.
+const NameParam = Type.Object({
+  name: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    pattern: '^[^\\u0000]*$',
+    description: 'tenant name or id',
+  }),
+});
 const DEFAULT_TENANT_PAGE = 100;
 const MAX_TENANT_PAGE = 500;
 
@@ -62,7 +70,10 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
               Type.Integer({ minimum: 1, maximum: MAX_TENANT_PAGE, default: DEFAULT_TENANT_PAGE }),
             ),
             after: Type.Optional(
-              Type.String({ minLength: 1, maxLength: 64, description: 'next_cursor of the previous page' }),
+              Type.String({
+                pattern: TENANT_NAME_PATTERN,
+                description: 'next_cursor of the previous page (a tenant name)',
+              }),
             ),
           },
           { additionalProperties: false },
@@ -106,6 +117,13 @@ const adminTenantRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/admin/tenants',
     {
+      links: {
+        201: {
+          GetTenant: { operationId: 'getTenant', parameters: { 'path.name': '$response.body#/name' } },
+          UpdateTenant: { operationId: 'updateTenant', parameters: { 'path.name': '$response.body#/name' } },
+          DeleteTenant: { operationId: 'deleteTenant', parameters: { 'path.name': '$response.body#/name' } },
+        },
+      },
       config,
       schema: {
         tags,

@@ -21,7 +21,7 @@ const AuditQuery = Type.Object(
         description: 'page size',
       }),
     ),
-    cursor: Type.Optional(Cursor),
+    cursor: Type.Optional(Cursor('audit')),
   },
   { additionalProperties: false },
 );

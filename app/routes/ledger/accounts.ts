@@ -25,6 +25,21 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/financial/accounts',
     {
+      links: {
+        201: {
+          GetAccount: { operationId: 'getAccount', parameters: { 'path.id': '$response.body#/id' } },
+          UpdateAccount: { operationId: 'updateAccount', parameters: { 'path.id': '$response.body#/id' } },
+          DeactivateAccount: {
+            operationId: 'deactivateAccount',
+            parameters: { 'path.id': '$response.body#/id' },
+          },
+          DeleteAccount: { operationId: 'deleteAccount', parameters: { 'path.id': '$response.body#/id' } },
+          ListTransactions: {
+            operationId: 'listTransactions',
+            parameters: { 'query.account_id': '$response.body#/id' },
+          },
+        },
+      },
       config: write,
       schema: {
         tags,
@@ -61,7 +76,7 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
             account_type: Type.Optional(AccountType),
             currency: Type.Optional(Currency),
             limit: Type.Optional(Limit),
-            cursor: Type.Optional(Cursor),
+            cursor: Type.Optional(Cursor('accounts')),
           },
           { additionalProperties: false },
         ),

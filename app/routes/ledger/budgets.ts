@@ -40,6 +40,13 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/financial/budgets',
     {
+      links: {
+        201: {
+          GetBudget: { operationId: 'getBudget', parameters: { 'path.id': '$response.body#/id' } },
+          UpdateBudget: { operationId: 'updateBudget', parameters: { 'path.id': '$response.body#/id' } },
+          DeleteBudget: { operationId: 'deleteBudget', parameters: { 'path.id': '$response.body#/id' } },
+        },
+      },
       config: write,
       schema: {
         tags,
@@ -75,7 +82,7 @@ const budgetRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
             category: Type.Optional(Category),
             currency: Type.Optional(Currency),
             limit: Type.Optional(Limit),
-            cursor: Type.Optional(Cursor),
+            cursor: Type.Optional(Cursor('budgets')),
           },
           { additionalProperties: false },
         ),

@@ -2,8 +2,8 @@ import { Type, type TSchema } from 'typebox';
 
 import { ACCOUNT_TYPES } from '../../db/models/account.js';
 import { TRANSACTION_STATUSES, TRANSACTION_TYPES } from '../../db/models/transaction.js';
-import { CURRENCY_PATTERN } from '../../domain/money/currency.js';
-import { CURSOR_PATTERN } from '../../domain/ledger/cursor.js';
+import { CURRENCY_CODES } from '../../domain/money/currency.js';
+import { cursorPattern, type CursorKind } from '../../domain/ledger/cursor.js';
 import { MAX_BATCH } from '../../domain/ledger/transactions.js';
 import {
   DATE_PATTERN,
@@ -23,8 +23,7 @@ const Text = (minLength: number, maxLength: number, description?: string) =>
   Type.String({ minLength, maxLength, pattern: '^[^\\u0000]*$', ...(description ? { description } : {}) });
 
 export const Uuid = Type.String({ format: 'uuid' });
-export const Currency = Type.String({
-  pattern: CURRENCY_PATTERN,
+export const Currency = Type.Enum([...CURRENCY_CODES], {
   description: 'ISO 4217 code, e.g. "USD"; amounts use its minor unit (JPY 0, USD 2, KWD 3 decimals)',
 });
 export const Amount = Type.String({
@@ -66,12 +65,13 @@ export const Limit = Type.Integer({
   default: DEFAULT_PAGE_SIZE,
   description: 'page size',
 });
-export const Cursor = Type.String({
-  minLength: 1,
-  maxLength: 500,
-  pattern: CURSOR_PATTERN,
-  description: 'next_cursor of the previous page',
-});
+/** The cursor of one list: its next_cursor, and any position of the same shape. */
+export const Cursor = (kind: CursorKind) =>
+  Type.String({
+    maxLength: 80,
+    pattern: cursorPattern(kind),
+    description: 'next_cursor of the previous page',
+  });
 
 /** from/to of the lists filtered by time: one format, the one occurred_at has. */
 export const TimeRange = {

@@ -61,6 +61,19 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/financial/transactions',
     {
+      links: {
+        201: {
+          GetTransaction: { operationId: 'getTransaction', parameters: { 'path.id': '$response.body#/id' } },
+          VoidTransaction: {
+            operationId: 'voidTransaction',
+            parameters: { 'path.id': '$response.body#/id' },
+          },
+          PostTransaction: {
+            operationId: 'postTransaction',
+            parameters: { 'path.id': '$response.body#/id' },
+          },
+        },
+      },
       config: write,
       schema: {
         tags,
@@ -151,7 +164,7 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
             status: Type.Optional(Type.Enum(['pending', 'posted', 'void'])),
             ...TimeRange,
             limit: Type.Optional(Limit),
-            cursor: Type.Optional(Cursor),
+            cursor: Type.Optional(Cursor('transactions')),
           },
           { additionalProperties: false },
         ),

@@ -21,6 +21,22 @@ const transferRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/financial/transfers',
     {
+      links: {
+        201: {
+          GetTransaction: {
+            operationId: 'getTransaction',
+            parameters: { 'path.id': '$response.body#/debit/id' },
+          },
+          VoidTransaction: {
+            operationId: 'voidTransaction',
+            parameters: { 'path.id': '$response.body#/debit/id' },
+          },
+          PostTransaction: {
+            operationId: 'postTransaction',
+            parameters: { 'path.id': '$response.body#/debit/id' },
+          },
+        },
+      },
       config: { permission: 'ledger:write' },
       schema: {
         tags: ['transactions'],

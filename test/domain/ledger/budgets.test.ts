@@ -159,9 +159,7 @@ describe('ledger budgets (domain, real PostgreSQL as the API role)', () => {
       (await fx.as(ctx, (trx) => listBudgets(trx, ctx, { currency: 'EUR' }))).data.map((b) => b.name),
     ).toEqual(['b4']);
     // A cursor from another list is refused rather than misread.
-    const accountsCursor = Buffer.from(
-      JSON.stringify({ k: 'accounts', t: '2026-01-01T00:00:00.000000Z', i: ids[0] }),
-    ).toString('base64url');
+    const accountsCursor = `accounts.1767225600000000.${ids[0] ?? ''}`;
     await expect(
       fx.as(ctx, (trx) => listBudgets(trx, ctx, { cursor: accountsCursor })),
     ).rejects.toMatchObject({

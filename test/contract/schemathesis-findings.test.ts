@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
+
+/**
+ * One regression test per distinct failure Schemathesis found (test/contract/schemathesis.test.ts),
+ * written before its fix. Schema-level findings (currency "AAA", cursor "0" accepted by the
+ * schema and refused by the server) are in test/routes/openapi.test.ts.
+ */
+describe('Schemathesis findings', () => {
+  let t: TestApp;
+  let tenant: TestTenant;
+  let admin: { authorization: string };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    tenant = await t.createTenant();
+    admin = bearer(t.config.ADMIN_TOKEN ?? '');
+  });
+  afterAll(async () => t.close());
+
+  const shape = (res: { json: () => unknown; headers: Record<string, unknown> }) =>
+    expect(res.json()).toMatchObject({
+      statusCode: expect.any(Number),
+      error: expect.any(String),
+      message: expect.any(String),
+      request_id: res.headers['x-request-id'],
+    });
+
+  it('ST101: a NUL in a tenant name (list cursor or path) is a 400, not a 500', async () => {
+    const list = await t.app.inject({ url: '/admin/tenants?after=a%00b', headers: admin });
+    expect([list.statusCode, list.json().field]).toEqual([400, 'after']);
+    const one = await t.app.inject({ url: '/admin/tenants/a%00b', headers: admin });
+    expect([one.statusCode, one.json().field]).toEqual([400, 'name']);
+  });
+
+  it('ST103: a path parameter longer than the router allows is a 400 in the one error shape, not a bare 414', async () => {
+    for (const url of [`/admin/tenants/${'x'.repeat(300)}`, `/financial/accounts/${'a'.repeat(300)}`]) {
+      const res = await t.app.inject({
+        url,
+        headers: url.startsWith('/admin') ? admin : bearer(tenant.tokens.admin),
+      });
+      expect([url.slice(0, 20), res.statusCode]).toEqual([url.slice(0, 20), 400]);
+      shape(res);
+    }
+  });
+
+  it('ST204: an undeclared body method (QUERY) on a known path is a 405 with Allow, not a 400', async () => {
+    for (const url of ['/health', '/financial/accounts/00000000-0000-0000-0000-000000000000']) {
+      const res = await t.app.inject({ method: 'QUERY' as 'GET', url, headers: bearer(tenant.tokens.admin) });
+      expect([url, res.statusCode]).toEqual([url, 405]);
+      expect(res.headers.allow).toMatch(/GET/);
+      shape(res);
+    }
+    const unknown = await t.app.inject({ method: 'QUERY' as 'GET', url: '/nowhere' });
+    expect(unknown.statusCode).toBe(404);
+  });
+});
