@@ -318,6 +318,9 @@ describe('web UI', () => {
     await error.waitFor();
     await expect(error.textContent()).resolves.toMatch(/decimal|places|digits/i);
     await expect(form.getByLabel('Amount').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(
+      form.getByLabel('Amount').evaluate((el) => el === el.ownerDocument.activeElement),
+    ).resolves.toBe(true);
     const describedBy = (await form.getByLabel('Amount').getAttribute('aria-describedby')) ?? '';
     expect(describedBy.split(' ')).toContain((await error.getAttribute('id')) ?? 'missing');
     await screenshot(page, 'form-error-desktop');

@@ -65,6 +65,10 @@ async function submit(
     const e = error instanceof ApiError ? error : new ApiError(0, String(error));
     const field = e.field?.replace(/^body\./, '');
     form.setErrors(field && fields.includes(field) ? { [field]: e.message } : { _form: e.message });
+    // Keyboard and screen-reader users land on the field to fix; its message is its description.
+    requestAnimationFrame(() => {
+      document.querySelector<HTMLElement>('form [aria-invalid="true"]')?.focus();
+    });
   } finally {
     form.setBusy(false);
   }
