@@ -139,8 +139,10 @@ export class PostgresChart extends Chart {
             timeoutSeconds: 3,
             failureThreshold: 3,
           },
+          // Readiness asks the server (pg_isready); liveness only that it still accepts connections, so a
+          // database busy recovering is taken out of rotation but not restarted.
           livenessProbe: {
-            exec: { command: isReady },
+            tcpSocket: { port: k8s.IntOrString.fromString('postgres') },
             initialDelaySeconds: 30,
             periodSeconds: 10,
             timeoutSeconds: 5,
