@@ -99,8 +99,8 @@ export function classifyError(error: unknown): Classified {
   }
   if (e.code === '23505') return { statusCode: 409, message: 'a conflicting record already exists' };
   if (e.code === '22003') return { statusCode: 400, message: 'a number is out of range' };
-  // Check violation, bad text representation, bad date/time, NUL or unencodable characters.
-  if (['23514', '22P02', '22007', '22008', '22021', '22P05'].includes(e.code)) {
+  // Check violation, bad text representation, bad date/time or time zone, NUL or unencodable characters.
+  if (['23514', '22P02', '22007', '22008', '22009', '22021', '22P05'].includes(e.code)) {
     return { statusCode: 400, message: 'a value is not valid for its field' };
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
@@ -149,13 +149,22 @@ export default fp(
     fastify.addHook('onRoute', (route) => {
       for (const method of [route.method].flat() as HTTPMethod[]) {
         if (known.hasRoute(method, route.url)) continue;
-        known.on(method, route.url, () => undefined);
+        known.on(method, route.url, () => undefined, { parametric: route.url.includes(':') });
         methods.add(method);
       }
     });
+    /** The methods of the routes matching `path`; a static route hides parametric ones (/transactions/batch vs /:id). */
+    function allowedMethods(path: string): HTTPMethod[] {
+      const matches = [...methods].flatMap((method) => {
+        const found = known.find(method, path);
+        return found ? [{ method, parametric: (found.store as { parametric: boolean }).parametric }] : [];
+      });
+      const exact = matches.filter((m) => !m.parametric);
+      return (exact.length > 0 ? exact : matches).map((m) => m.method);
+    }
     function notFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
       const path = request.url.split('?')[0] ?? '';
-      const allowed = [...methods].filter((method) => known.find(method, path) !== null);
+      const allowed = allowedMethods(path);
       if (allowed.length > 0) {
         return sendError(request, reply, {
           statusCode: 405,

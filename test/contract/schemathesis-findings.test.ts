@@ -55,4 +55,42 @@ describe('Schemathesis findings', () => {
     const unknown = await t.app.inject({ method: 'QUERY' as 'GET', url: '/nowhere' });
     expect(unknown.statusCode).toBe(404);
   });
+
+  it('ST101: a list bound with a UTC offset PostgreSQL cannot hold (-17:07) is a 400, not a 500', async () => {
+    for (const offset of ['-17:07', '+16:00']) {
+      const to = encodeURIComponent(`2026-08-03T08:41:44.16${offset}`);
+      const res = await t.app.inject({
+        url: `/financial/transactions?to=${to}`,
+        headers: bearer(tenant.tokens.admin),
+      });
+      expect([offset, res.statusCode, res.json().field]).toEqual([offset, 400, 'to']);
+    }
+    const ok = await t.app.inject({
+      url: `/financial/transactions?to=${encodeURIComponent('2026-08-03T08:41:44.16-15:59')}`,
+      headers: bearer(tenant.tokens.admin),
+    });
+    expect(ok.statusCode).toBe(200);
+  });
+
+  it('ST202: a dashboard day in the years 0001-0099 is that year, not refused as malformed', async () => {
+    const res = await t.app.inject({
+      url: '/financial/dashboard/budgets?from=0034-01-03&to=0035-02-09',
+      headers: bearer(tenant.tokens.viewer),
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('ST205: Allow on /financial/transactions/batch lists POST only, not the GET of /financial/transactions/{id}', async () => {
+    const res = await t.app.inject({
+      method: 'OPTIONS',
+      url: '/financial/transactions/batch',
+      headers: bearer(tenant.tokens.admin),
+    });
+    expect([res.statusCode, res.headers.allow]).toEqual([405, 'POST']);
+    const param = await t.app.inject({
+      method: 'PUT',
+      url: '/financial/transactions/00000000-0000-0000-0000-000000000000',
+    });
+    expect(param.headers.allow).toBe('GET, HEAD');
+  });
 });

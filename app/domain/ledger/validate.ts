@@ -26,6 +26,8 @@ export const EARLIEST_TIMESTAMP = Date.UTC(1900, 0, 1);
 /** How far ahead occurred_at may be: scheduled items, not the year 20240. */
 export const MAX_FUTURE_MS = 366 * 24 * 60 * 60 * 1000;
 const EARLIEST_YEAR = 1900;
+/** PostgreSQL refuses a UTC offset of 16 hours or more ("time zone displacement out of range"). */
+const MAX_OFFSET_HOURS = 15;
 const LATEST_YEAR = 2200;
 
 export function checkUuid(field: string, value: string): string {
@@ -97,7 +99,7 @@ export function checkTimestamp(field: string, value: string, now: number = Date.
     hour > 23 ||
     minute > 59 ||
     second > 59 ||
-    offsetHours > 18 ||
+    offsetHours > MAX_OFFSET_HOURS ||
     offsetMinutes > 59
   ) {
     throw new ValidationError(field, 'is not a valid date and time');
