@@ -297,6 +297,28 @@ describe('web UI', () => {
     const descriptions = await page.locator('td.description').allTextContents();
     expect(descriptions.sort()).toEqual(['Rent flat 3B', 'Rent two months ago']);
     await expect(page.getByRole('button', { name: 'Next page' }).isDisabled()).resolves.toBe(true);
+
+    // Dates are tenant-local days (Europe/Paris): last month holds exactly the 30 coffees.
+    const now = new Date();
+    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1))
+      .toISOString()
+      .slice(0, 10);
+    const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0)).toISOString().slice(0, 10);
+    await page.getByLabel('Category').fill('');
+    await page.getByLabel('Type').selectOption('');
+    const listed = page.waitForRequest(
+      (r) => r.url().includes('/financial/transactions?') && r.url().includes('from='),
+    );
+    await page.getByLabel('From', { exact: true }).fill(first);
+    await page.getByLabel('To', { exact: true }).fill(last);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const query = new URL((await listed).url()).searchParams;
+    expect(query.get('from')).toMatch(new RegExp(`^${first}T00:00:00\\+0[12]:00$`));
+    expect(query.get('to')).toMatch(/T00:00:00\+0[12]:00$/);
+    await page.getByText('25 transactions on page 1').waitFor();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('5 transactions on page 2').waitFor();
+    expect(new Set(await page.locator('td.description').allTextContents()).size).toBe(5);
     await screenshot(page, 'transactions-desktop');
     expect(problems).toEqual([]);
     await context.close();

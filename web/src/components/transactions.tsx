@@ -35,11 +35,14 @@ export function Transactions({
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
   const [cursors, setCursors] = useState<string[]>([]);
-  const [page, setPage] = useState<Page<Transaction> | null>(null);
+  // The page shown, with the request it answers: until the next one arrives, the status says loading.
+  const [loaded, setLoaded] = useState<{ key: string; page: Page<Transaction> } | null>(null);
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
   const [loading, setLoading] = useState(false);
   const names = new Map(accounts.map((a) => [a.account_id, a.name]));
   const cursor = cursors[cursors.length - 1];
+  const key = JSON.stringify([filters, cursor ?? null]);
+  const page = loaded?.key === key ? loaded.page : null;
 
   useEffect(() => {
     let current = true;
@@ -57,12 +60,12 @@ export function Transactions({
     request<Page<Transaction>>(token, withQuery('/financial/transactions', query))
       .then((result) => {
         if (!current) return;
-        setPage(result);
+        setLoaded({ key, page: result });
         setError(null);
       })
       .catch((e: unknown) => {
         if (!current) return;
-        setPage(null);
+        setLoaded(null);
         setError(
           e instanceof ApiError
             ? { message: e.message, ...(e.field ? { field: e.field } : {}) }
@@ -73,7 +76,7 @@ export function Transactions({
     return () => {
       current = false;
     };
-  }, [token, filters, cursor, timeZone]);
+  }, [token, filters, cursor, timeZone, key]);
 
   const set = (name: keyof Filters) => (event: Event) =>
     setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement | HTMLSelectElement).value });
@@ -140,7 +143,7 @@ export function Transactions({
         </p>
       )}
       <p class="status" role="status" aria-live="polite">
-        {loading ? 'Loading…' : page ? `${page.data.length} transactions on page ${cursors.length + 1}` : ''}
+        {page ? `${page.data.length} transactions on page ${cursors.length + 1}` : loading ? 'Loading…' : ''}
       </p>
       {page && page.data.length > 0 && (
         <div class="scroll">
