@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import type { Browser } from 'playwright-core';
 
@@ -99,6 +99,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     json(res, 404, { error: 'not_found' });
   }
 }
+
+// A browser on a shared 2-core CI machine beside the rest of the suite: room for a slow moment.
+jest.setTimeout(120_000);
 
 beforeAll(async () => {
   const pair = await generateKeyPair('ES256');

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { asPlatform } from '../../app/db/tenant-scope.js';
@@ -47,6 +47,9 @@ function money(amount: string, currency: string, signed = false): string {
 let server: UiServer;
 let seeded: Seeded;
 let browser: Browser;
+
+// A browser on a shared 2-core CI machine beside the rest of the suite: room for a slow moment.
+jest.setTimeout(120_000);
 
 beforeAll(async () => {
   server = await startUiServer();
