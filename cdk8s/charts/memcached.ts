@@ -79,6 +79,12 @@ export class MemcachedChart extends Chart {
           args: [`--memcached.address=127.0.0.1:${PORT}`, `--web.listen-address=:${METRICS_PORT}`],
           ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
           readinessProbe: { httpGet: { path: '/metrics', port: k8s.IntOrString.fromString('metrics') } },
+          // Restarted when it stops answering: a hung exporter is otherwise a silent gap in the cache metrics.
+          livenessProbe: {
+            tcpSocket: { port: k8s.IntOrString.fromString('metrics') },
+            initialDelaySeconds: 10,
+            periodSeconds: 20,
+          },
           resources: {
             cpuRequestMillis: 10,
             cpuLimitMillis: 100,

@@ -1,7 +1,7 @@
 // PostgreSQL 17. Development and testing run a plain StatefulSet (testing keeps the data directory on
 // tmpfs); staging and production run a CloudNativePG Cluster with failover and, in production,
 // scheduled backups to an object store. Development also gets Adminer.
-import { Chart, type ChartProps } from 'cdk8s';
+import { Chart, Duration, type ChartProps } from 'cdk8s';
 import { Deployment, EnvValue, LabelSelector, Pods, Probe, Service, k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type {
@@ -163,6 +163,11 @@ export class PostgresChart extends Chart {
             httpGet: { path: '/', port: k8s.IntOrString.fromString('metrics') },
             periodSeconds: 10,
           },
+          livenessProbe: {
+            tcpSocket: { port: k8s.IntOrString.fromString('metrics') },
+            initialDelaySeconds: 10,
+            periodSeconds: 20,
+          },
           resources: {
             cpuRequestMillis: 10,
             cpuLimitMillis: 200,
@@ -293,7 +298,9 @@ export class PostgresChart extends Chart {
             memoryRequestMebibytes: 32,
             memoryLimitMebibytes: 128,
           }),
-          readiness: Probe.fromTcpSocket({ port: 8080 }),
+          // Ready when it serves its login page; alive while it accepts connections.
+          readiness: Probe.fromHttpGet('/', { port: 8080 }),
+          liveness: Probe.fromTcpSocket({ port: 8080, periodSeconds: Duration.seconds(20) }),
           volumeMounts: [{ path: '/tmp', volume: plusTmpVolume(this, 'AdminerTmp') }],
         },
       ],
