@@ -130,7 +130,7 @@ export default fp(
     fastify.setErrorHandler((error, request, reply) => {
       // A request no route matches can fail before the not-found handler runs (a body method
       // such as QUERY without a Content-Type): it still gets that route's 404 or 405.
-      if (request.is404) return notFound(request, reply);
+      if (request.is404 || shadowedByStaticRoute(request, error)) return notFound(request, reply);
       const classified = classifyError(error);
       if (classified.statusCode >= 500) {
         request.log.error({ err: error }, 'request failed');
@@ -153,6 +153,20 @@ export default fp(
         methods.add(method);
       }
     });
+    /**
+     * A parametric route refusing its parameter where another method has a static route for the
+     * very path (GET /financial/transactions/batch reaching GET /financial/transactions/:id):
+     * the path names that static resource, so the answer is its 405.
+     */
+    function shadowedByStaticRoute(request: FastifyRequest, error: unknown): boolean {
+      const e = error as Partial<FastifyError>;
+      if (!e.validation || e.validationContext !== 'params') return false;
+      const path = request.url.split('?')[0] ?? '';
+      return [...methods].some((method) => {
+        const found = known.find(method, path);
+        return found !== null && !(found.store as { parametric: boolean }).parametric;
+      });
+    }
     /** The methods of the routes matching `path`; a static route hides parametric ones (/transactions/batch vs /:id). */
     function allowedMethods(path: string): HTTPMethod[] {
       const matches = [...methods].flatMap((method) => {

@@ -93,4 +93,17 @@ describe('Schemathesis findings', () => {
     });
     expect(param.headers.allow).toBe('GET, HEAD');
   });
+
+  it('ST204: GET on /financial/transactions/batch is a 405 (POST only), not the 400 of /{id}', async () => {
+    const res = await t.app.inject({
+      url: '/financial/transactions/batch',
+      headers: bearer(tenant.tokens.admin),
+    });
+    expect([res.statusCode, res.headers.allow]).toEqual([405, 'POST']);
+    const bad = await t.app.inject({
+      url: '/financial/transactions/not-a-uuid',
+      headers: bearer(tenant.tokens.admin),
+    });
+    expect([bad.statusCode, bad.json().field]).toEqual([400, 'id']);
+  });
 });
