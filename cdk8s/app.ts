@@ -64,7 +64,11 @@ export function withStatefulSetBackingServices(env: EnvironmentSettings): Enviro
     rabbitmq:
       rabbitmq.kind === 'statefulset'
         ? rabbitmq
-        : { kind: 'statefulset', storageMebibytes: rabbitmq.storageGibibytes * 1024, resources: rabbitmq.resources },
+        : {
+            kind: 'statefulset',
+            storageMebibytes: rabbitmq.storageGibibytes * 1024,
+            resources: rabbitmq.resources,
+          },
   };
 }
 

@@ -10,6 +10,8 @@
 #   --manifests DIR      apply pre-rendered manifests from DIR instead of dist/<env>/ (cdk8s mode)
 #   --image IMAGE        findash image to deploy (helm: image values; cdk8s: re-synthesized with FINDASH_IMAGE)
 #   --set KEY=VALUE      extra Helm value (repeatable; helm mode)
+#   --image-map FILE     swap third-party images for local ones and drop containers that cannot run, as FILE
+#                        says (ci/images/node-images.json: a node without an image registry); both modes
 #   --namespace NS       namespace of the product (default findash)
 #   --timeout DURATION   rollout wait, e.g. 300s (default 300s)
 #   --skip-smoke         do not run the smoke test after the rollout
@@ -40,6 +42,7 @@ KUBECONFIG_ARG=""
 MANIFESTS=""
 IMAGE=""
 HELM_SETS=()
+IMAGE_MAP="${FINDASH_IMAGE_MAP:-}"
 NAMESPACE="${FINDASH_NAMESPACE:-findash}"
 TIMEOUT=300s
 SMOKE=1
@@ -54,6 +57,7 @@ while [ $# -gt 0 ]; do
     --manifests) MANIFESTS="${2:?--manifests needs a directory}" && shift ;;
     --image) IMAGE="${2:?--image needs an image reference}" && shift ;;
     --set) HELM_SETS+=(--set "${2:?--set needs KEY=VALUE}") && shift ;;
+    --image-map) IMAGE_MAP="${2:?--image-map needs a file}" && shift ;;
     --namespace) NAMESPACE="${2:?--namespace needs a name}" && shift ;;
     --timeout) TIMEOUT="${2:?--timeout needs a duration}" && shift ;;
     --skip-smoke) SMOKE=0 ;;
@@ -68,6 +72,10 @@ while [ $# -gt 0 ]; do
 done
 [ "$MODE" = helm ] && [ -n "$MANIFESTS" ] && die "--manifests applies to cdk8s mode, not --helm"
 [ "$MODE" = cdk8s ] && [ ${#HELM_SETS[@]} -gt 0 ] && die "--set applies to --helm only"
+if [ -n "$IMAGE_MAP" ]; then
+  [ -r "$IMAGE_MAP" ] || die "image map $IMAGE_MAP not readable"
+  IMAGE_MAP="$(cd "$(dirname "$IMAGE_MAP")" && pwd)/$(basename "$IMAGE_MAP")"
+fi
 
 KUBECTL_BIN="${KUBECTL:-kubectl}"
 command -v "$KUBECTL_BIN" > /dev/null 2>&1 || die "kubectl not found (install kubectl or set KUBECTL)"
@@ -117,11 +125,20 @@ if [ "$MODE" = cdk8s ]; then
     die "--image cannot change pre-rendered --manifests"
   fi
   [ -d "$MANIFESTS" ] || die "no manifests in $MANIFESTS"
+  if [ -n "$IMAGE_MAP" ]; then
+    MAPPED="$(mktemp -d)"
+    trap 'rm -rf "$MAPPED"' EXIT
+    log "swapping images as ${IMAGE_MAP#"$REPO_ROOT"/} says"
+    node "$CI_DIR/rewrite-images.mjs" "$IMAGE_MAP" "$MANIFESTS" "$MAPPED" || die "rewriting images failed"
+    MANIFESTS="$MAPPED"
+  fi
   RENDERED=("$MANIFESTS")
 else
+  POST_RENDER=()
+  [ -n "$IMAGE_MAP" ] && POST_RENDER=(--post-renderer "$CI_DIR/rewrite-images.mjs" --post-renderer-args "$IMAGE_MAP")
   RENDERED_FILE="$(mktemp)"
   trap 'rm -f "$RENDERED_FILE"' EXIT
-  "$HELM_BIN" template "$RELEASE" "$CHART" --namespace "$NAMESPACE" -f "$VALUES" "${HELM_SETS[@]}" > "$RENDERED_FILE" ||
+  "$HELM_BIN" template "$RELEASE" "$CHART" --namespace "$NAMESPACE" -f "$VALUES" "${HELM_SETS[@]}" "${POST_RENDER[@]}" > "$RENDERED_FILE" ||
     die "helm template failed"
   RENDERED=("$RENDERED_FILE")
 fi
@@ -185,7 +202,7 @@ else
   # No --wait/--atomic: the rollout wait and the rollback below are the same for both modes. Hooks (the
   # migration Job) still run and are bounded by the timeout.
   if ! "$HELM_BIN" "${HELM_KUBE[@]}" upgrade --install "$RELEASE" "$CHART" --namespace "$NAMESPACE" \
-    -f "$VALUES" "${HELM_SETS[@]}" --timeout "$TIMEOUT" --history-max 10; then
+    -f "$VALUES" "${HELM_SETS[@]}" "${POST_RENDER[@]}" --timeout "$TIMEOUT" --history-max 10; then
     HELM_FAILED=1
   fi
 fi
@@ -267,7 +284,7 @@ YAML
   pf_log="$(mktemp)"
   "${K[@]}" -n "$NAMESPACE" port-forward "service/$api_service" ":$api_port" > "$pf_log" 2>&1 &
   pf_pid=$!
-  trap 'kill "$pf_pid" 2> /dev/null || true; rm -f "$pf_log" "${RENDERED_FILE:-}"' EXIT
+  trap 'kill "$pf_pid" 2> /dev/null || true; rm -f "$pf_log" "${RENDERED_FILE:-}"; rm -rf "${MAPPED:-}"' EXIT
   local_port=""
   for _ in $(seq 1 50); do
     local_port="$(sed -nE 's/^Forwarding from 127\.0\.0\.1:([0-9]+) .*/\1/p' "$pf_log" | head -n1)"

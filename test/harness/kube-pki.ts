@@ -27,7 +27,22 @@ export interface KubePki {
   /** Service-account token signing key pair. */
   serviceAccountKey: string;
   serviceAccountPub: string;
+  /** The node's kubelet: CN=system:node:<NODE_NAME>, O=system:nodes (the Node authorizer's identity). */
+  kubeletCert: string;
+  kubeletKey: string;
+  /** kube-apiserver's client certificate towards kubelets (logs, exec, port-forward). */
+  apiserverKubeletClientCert: string;
+  apiserverKubeletClientKey: string;
+  /** The aggregation layer's front proxy (metrics-server behind the apiserver). */
+  frontProxyClientCert: string;
+  frontProxyClientKey: string;
 }
+
+/** The single node's name and the host address the node cluster uses (a dummy interface it creates). */
+export const NODE_NAME = 'findash-node';
+export const NODE_ADDRESS = '10.99.0.1';
+/** CN the apiserver accepts front-proxy requests from (--requestheader-allowed-names). */
+export const FRONT_PROXY_CLIENT = 'front-proxy-client';
 
 export function pkiPaths(dir: string): KubePki {
   const p = (name: string) => path.join(dir, name);
@@ -43,6 +58,12 @@ export function pkiPaths(dir: string): KubePki {
     controllerManagerKey: p('controller-manager.key'),
     serviceAccountKey: p('sa.key'),
     serviceAccountPub: p('sa.pub'),
+    kubeletCert: p('kubelet.crt'),
+    kubeletKey: p('kubelet.key'),
+    apiserverKubeletClientCert: p('apiserver-kubelet-client.crt'),
+    apiserverKubeletClientKey: p('apiserver-kubelet-client.key'),
+    frontProxyClientCert: p('front-proxy-client.crt'),
+    frontProxyClientKey: p('front-proxy-client.key'),
   };
 }
 
@@ -101,7 +122,8 @@ async function issue(pki: KubePki, name: string, subject: string, extensions: st
  */
 export async function ensurePki(dir: string): Promise<KubePki> {
   const pki = pkiPaths(dir);
-  const complete = path.join(dir, '.complete');
+  // Versioned: a PKI made before the node certificates existed is made again.
+  const complete = path.join(dir, '.complete-v2');
   if (existsSync(complete)) return pki;
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await openssl([
@@ -128,7 +150,8 @@ export async function ensurePki(dir: string): Promise<KubePki> {
       ...leaf,
       'extendedKeyUsage=serverAuth',
       // 10.0.0.1 is the "kubernetes" Service's ClusterIP in the 10.0.0.0/24 service range.
-      'subjectAltName=IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,' +
+      // NODE_ADDRESS: where a node cluster's apiserver listens, so kubelets and Pods reach it.
+      `subjectAltName=IP:127.0.0.1,DNS:localhost,IP:${NODE_ADDRESS},IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,` +
         'DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
     ]),
     issue(pki, 'admin', '/O=system:masters/CN=findash-admin', [...leaf, 'extendedKeyUsage=clientAuth']),
@@ -136,6 +159,16 @@ export async function ensurePki(dir: string): Promise<KubePki> {
       ...leaf,
       'extendedKeyUsage=clientAuth',
     ]),
+    issue(pki, 'kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`, [
+      ...leaf,
+      'extendedKeyUsage=clientAuth',
+    ]),
+    // O=system:masters: the kubelet's webhook authorizer allows the apiserver's logs/exec requests.
+    issue(pki, 'apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client', [
+      ...leaf,
+      'extendedKeyUsage=clientAuth',
+    ]),
+    issue(pki, 'front-proxy-client', `/CN=${FRONT_PROXY_CLIENT}`, [...leaf, 'extendedKeyUsage=clientAuth']),
     (async () => {
       await openssl([
         'genpkey',

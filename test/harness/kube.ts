@@ -5,7 +5,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ensurePki, type KubePki } from './kube-pki.js';
+import { ensurePki, FRONT_PROXY_CLIENT, NODE_ADDRESS, type KubePki } from './kube-pki.js';
 import { startProcess, stopGroup, tail, type ManagedProcess, type StartedProcess } from './kube-process.js';
 import { freePort } from './ports.js';
 
@@ -26,6 +26,7 @@ export interface KubeBinaries {
   etcd: string;
   kubeApiserver: string;
   kubeControllerManager: string;
+  kubeScheduler: string;
   kubectl: string;
 }
 
@@ -36,6 +37,13 @@ export interface ControlPlaneOptions {
   withControllerManager?: boolean;
   /** Let the processes outlive this Node process (used by `npm run cluster:up`). */
   keepAlive?: boolean;
+  /**
+   * A control plane for a real node (node-cluster.ts): listen and advertise on NODE_ADDRESS (a host
+   * address Pods reach), keep the `kubernetes` Service's endpoints, admit ServiceAccounts, authorize
+   * kubelets with the Node authorizer, talk to kubelets with a client certificate, serve aggregated APIs
+   * (metrics-server), and run kube-scheduler. Implies withControllerManager. NODE_ADDRESS must exist.
+   */
+  forNode?: boolean;
   /** How long to wait for readiness. Default 90 s. */
   timeoutMs?: number;
 }
@@ -51,6 +59,8 @@ export interface ControlPlane {
   adminCert: string;
   adminKey: string;
   withControllerManager: boolean;
+  /** Certificates and keys (a node's kubelet, kube-proxy and add-ons authenticate with them). */
+  pki: KubePki;
   processes: ManagedProcess[];
   /** Kills every process (whole process groups) and waits until they are gone. */
   stop(): Promise<void>;
@@ -76,17 +86,21 @@ function onPath(command: string): string | undefined {
  * Paths of the control-plane binaries; throws with the fix when they are not built yet.
  * kube-controller-manager is only checked when `controllerManager` is true.
  */
-export function kubeBinaries(options: { controllerManager?: boolean } = {}): KubeBinaries {
+export function kubeBinaries(
+  options: { controllerManager?: boolean; scheduler?: boolean } = {},
+): KubeBinaries {
   const bin = toolsBinDir();
   const built = {
     etcd: path.join(bin, 'etcd'),
     kubeApiserver: path.join(bin, 'kube-apiserver'),
     kubeControllerManager: path.join(bin, 'kube-controller-manager'),
+    kubeScheduler: path.join(bin, 'kube-scheduler'),
   };
   const needed = [
     built.etcd,
     built.kubeApiserver,
     ...(options.controllerManager ? [built.kubeControllerManager] : []),
+    ...(options.scheduler ? [built.kubeScheduler] : []),
   ];
   const missing = needed.filter((file) => !existsSync(file));
   if (missing.length > 0) {
@@ -96,19 +110,22 @@ export function kubeBinaries(options: { controllerManager?: boolean } = {}): Kub
         'into ~/.cache/findash/bin; the first build takes several minutes).',
     );
   }
-  const kubectl = process.env.KUBECTL ?? onPath('kubectl');
+  // kubectl: $KUBECTL, else the one on PATH, else the one ensure-tools.sh --node builds.
+  const builtKubectl = path.join(bin, 'kubectl');
+  const kubectl =
+    process.env.KUBECTL ?? onPath('kubectl') ?? (existsSync(builtKubectl) ? builtKubectl : undefined);
   if (!kubectl) throw new Error('kubectl not found on PATH: install kubectl v1.32 (or set KUBECTL).');
   return { ...built, kubectl };
 }
 
-interface Tls {
+export interface Tls {
   ca: string;
   cert: string;
   key: string;
 }
 
 /** GET `url` with client TLS; resolves with the status code and body, or undefined if unreachable. */
-function httpsGet(url: string, tls: Tls): Promise<{ status: number; body: string } | undefined> {
+export function httpsGet(url: string, tls: Tls): Promise<{ status: number; body: string } | undefined> {
   return new Promise((resolve) => {
     const request = https.get(url, { ...tls, timeout: 2_000 }, (response) => {
       let body = '';
@@ -132,14 +149,14 @@ function httpsGet(url: string, tls: Tls): Promise<{ status: number; body: string
   });
 }
 
-function httpGet(url: string): Promise<{ status: number; body: string } | undefined> {
+export function httpGet(url: string): Promise<{ status: number; body: string } | undefined> {
   return fetch(url, { signal: AbortSignal.timeout(2_000) })
     .then(async (response) => ({ status: response.status, body: await response.text() }))
     .catch(() => undefined);
 }
 
 /** Polls `probe` until it returns true; fails early with the log tail if the process dies. */
-async function waitReady(
+export async function waitReady(
   proc: StartedProcess,
   what: string,
   probe: () => Promise<boolean>,
@@ -156,7 +173,7 @@ async function waitReady(
   }
 }
 
-function kubeconfigYaml(server: string, user: string, tls: Tls): string {
+export function kubeconfigYaml(server: string, user: string, tls: Tls): string {
   const b64 = (pem: string) => Buffer.from(pem).toString('base64');
   return [
     'apiVersion: v1',
@@ -181,7 +198,7 @@ function kubeconfigYaml(server: string, user: string, tls: Tls): string {
   ].join('\n');
 }
 
-async function readTls(pki: KubePki, cert: string, key: string): Promise<Tls> {
+export async function readTls(pki: KubePki, cert: string, key: string): Promise<Tls> {
   const [ca, certPem, keyPem] = await Promise.all([
     readFile(pki.caCert, 'utf8'),
     readFile(cert, 'utf8'),
@@ -191,8 +208,9 @@ async function readTls(pki: KubePki, cert: string, key: string): Promise<Tls> {
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
-  const withControllerManager = options.withControllerManager ?? false;
-  const bins = kubeBinaries({ controllerManager: withControllerManager });
+  const forNode = options.forNode ?? false;
+  const withControllerManager = forNode || (options.withControllerManager ?? false);
+  const bins = kubeBinaries({ controllerManager: withControllerManager, scheduler: forNode });
   const ownsDir = options.dir === undefined;
   const dir = options.dir
     ? path.resolve(options.dir)
@@ -209,15 +227,17 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   };
 
   try {
-    const [pki, etcdPort, etcdPeerPort, apiPort, cmPort] = await Promise.all([
+    const [pki, etcdPort, etcdPeerPort, apiPort, cmPort, schedulerPort] = await Promise.all([
       ensurePki(path.join(dir, 'pki')),
+      freePort(),
       freePort(),
       freePort(),
       freePort(),
       freePort(),
     ]);
     const admin = await readTls(pki, pki.adminCert, pki.adminKey);
-    const server = `https://127.0.0.1:${apiPort}`;
+    const apiAddress = forNode ? NODE_ADDRESS : '127.0.0.1';
+    const server = `https://${apiAddress}:${apiPort}`;
 
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const peerUrl = `http://127.0.0.1:${etcdPeerPort}`;
@@ -252,25 +272,44 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       bins.kubeApiserver,
       [
         `--etcd-servers=${etcdUrl}`,
-        '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
+        `--bind-address=${apiAddress}`,
+        `--advertise-address=${apiAddress}`,
         `--secure-port=${apiPort}`,
         `--cert-dir=${path.join(dir, 'apiserver-certs')}`,
         `--tls-cert-file=${pki.servingCert}`,
         `--tls-private-key-file=${pki.servingKey}`,
         `--client-ca-file=${pki.caCert}`,
-        '--authorization-mode=RBAC',
         `--service-account-issuer=${SA_ISSUER}`,
         `--service-account-key-file=${pki.serviceAccountPub}`,
         `--service-account-signing-key-file=${pki.serviceAccountKey}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
-        // Like envtest: the ServiceAccount admission plugin rejects Pods until a controller
-        // has created the namespace's default ServiceAccount.
-        '--disable-admission-plugins=ServiceAccount',
         '--allow-privileged=true',
-        // The only address is loopback, which Endpoints reject; nothing in-cluster needs them.
-        '--endpoint-reconciler-type=none',
         '--profiling=false',
+        ...(forNode
+          ? [
+              '--authorization-mode=Node,RBAC',
+              '--enable-admission-plugins=NodeRestriction',
+              `--kubelet-client-certificate=${pki.apiserverKubeletClientCert}`,
+              `--kubelet-client-key=${pki.apiserverKubeletClientKey}`,
+              '--kubelet-preferred-address-types=InternalIP',
+              // The aggregation layer, for metrics-server's metrics.k8s.io (the HPA's CPU metrics).
+              `--requestheader-client-ca-file=${pki.caCert}`,
+              `--requestheader-allowed-names=${FRONT_PROXY_CLIENT}`,
+              '--requestheader-username-headers=X-Remote-User',
+              '--requestheader-group-headers=X-Remote-Group',
+              '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+              `--proxy-client-cert-file=${pki.frontProxyClientCert}`,
+              `--proxy-client-key-file=${pki.frontProxyClientKey}`,
+              '--enable-aggregator-routing=true',
+            ]
+          : [
+              '--authorization-mode=RBAC',
+              // Like envtest: the ServiceAccount admission plugin rejects Pods until a controller
+              // has created the namespace's default ServiceAccount.
+              '--disable-admission-plugins=ServiceAccount',
+              // The only address is loopback, which Endpoints reject; nothing in-cluster needs them.
+              '--endpoint-reconciler-type=none',
+            ]),
       ],
       path.join(logs, 'kube-apiserver.log'),
       { keepAlive },
@@ -323,6 +362,34 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       );
     }
 
+    if (forNode) {
+      // The scheduler binds Pods to the node; its identity is the controller manager's (system:masters).
+      const scheduler = startProcess(
+        'kube-scheduler',
+        bins.kubeScheduler,
+        [
+          `--kubeconfig=${path.join(dir, 'controller-manager.kubeconfig')}`,
+          `--authentication-kubeconfig=${path.join(dir, 'controller-manager.kubeconfig')}`,
+          `--authorization-kubeconfig=${path.join(dir, 'controller-manager.kubeconfig')}`,
+          '--bind-address=127.0.0.1',
+          `--secure-port=${schedulerPort}`,
+          `--tls-cert-file=${pki.servingCert}`,
+          `--tls-private-key-file=${pki.servingKey}`,
+          '--leader-elect=false',
+          '--profiling=false',
+        ],
+        path.join(logs, 'kube-scheduler.log'),
+        { keepAlive },
+      );
+      started.push(scheduler);
+      await waitReady(
+        scheduler,
+        'healthy',
+        async () => (await httpsGet(`https://127.0.0.1:${schedulerPort}/healthz`, admin))?.status === 200,
+        deadline,
+      );
+    }
+
     let stopped: Promise<void> | undefined;
     return {
       server,
@@ -332,6 +399,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       adminCert: admin.cert,
       adminKey: admin.key,
       withControllerManager,
+      pki,
       processes: started.map(({ name, pid, binary, log }) => ({ name, pid, binary, log })),
       stop: () => {
         stopped ??= (async () => {

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Build the images a node without an image registry needs besides findash's own (ci/build-images.sh):
+#   - findash.local/pause:3.10, the Pod sandbox image, compiled from Kubernetes' own build/pause/linux/pause.c
+#     of the pinned k8s.io/kubernetes module (the same program as registry.k8s.io/pause:3.10);
+#   - the third-party images of ci/images/node-images.json (PostgreSQL 17, postgres_exporter, memcached,
+#     RabbitMQ, Adminer), each from a Containerfile in ci/images/<context>/ on a Debian trixie minbase root
+#     filesystem made with debootstrap from the configured Debian mirror.
+# Images are rebuilt only when their Containerfile directory changes (a content hash label). buildah keeps them
+# in the local containers-storage; test/harness/node.ts loads them into the node's containerd.
+#
+# Usage: ci/local-images.sh [--force]      prints the image references on stdout
+# Env:   FINDASH_IMAGE_CACHE (default ~/.cache/findash/images), DEBIAN_MIRROR (default http://deb.debian.org/debian)
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+FORCE=0
+case "${1:-}" in
+  --force) FORCE=1 ;;
+  -h | --help)
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    exit 0
+    ;;
+  "") ;;
+  *) die "unknown option $1" ;;
+esac
+
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$CI_DIR/containers.conf}"
+require_command buildah "apt-get install buildah"
+require_command debootstrap "apt-get install debootstrap"
+require_command gcc "apt-get install gcc libc6-dev"
+
+CACHE="${FINDASH_IMAGE_CACHE:-$HOME/.cache/findash/images}"
+MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+BASE=localhost/findash-debian:trixie-minbase
+PAUSE=findash.local/pause:3.10
+MAP="$CI_DIR/images/node-images.json"
+mkdir -p "$CACHE"
+
+label() { buildah inspect --type image --format "{{index .ImageAnnotations \"io.findash.recipe\"}}" "$1" 2> /dev/null || true; }
+
+# ---- base: Debian trixie minbase ---------------------------------------------------------------------------
+ROOTFS="$CACHE/rootfs-trixie-minbase"
+if [ ! -x "$ROOTFS/usr/bin/apt-get" ]; then
+  rm -rf "$ROOTFS.tmp"
+  log "debootstrap trixie (minbase) from $MIRROR"
+  debootstrap --variant=minbase trixie "$ROOTFS.tmp" "$MIRROR" > "$CACHE/debootstrap-trixie.log" 2>&1 ||
+    die "debootstrap trixie failed; see $CACHE/debootstrap-trixie.log"
+  mv "$ROOTFS.tmp" "$ROOTFS"
+fi
+if [ "$FORCE" = 1 ] || [ "$(label "$BASE")" != minbase-r1 ]; then
+  ctr="$(buildah from scratch)"
+  mnt="$(buildah mount "$ctr")"
+  cp -a "$ROOTFS/." "$mnt/"
+  rm -rf "$mnt"/var/lib/apt/lists/* "$mnt"/var/cache/apt/*
+  # Package scripts must not start services inside an image build; keep images lean.
+  printf '#!/bin/sh\nexit 101\n' > "$mnt/usr/sbin/policy-rc.d"
+  chmod 0755 "$mnt/usr/sbin/policy-rc.d"
+  printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' > "$mnt/etc/apt/apt.conf.d/90findash"
+  printf 'path-exclude /usr/share/doc/*\npath-include /usr/share/doc/*/copyright\npath-exclude /usr/share/man/*\n' \
+    > "$mnt/etc/dpkg/dpkg.cfg.d/90findash-nodoc"
+  buildah umount "$ctr" > /dev/null
+  buildah config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --cmd bash \
+    --annotation io.findash.recipe=minbase-r1 "$ctr"
+  buildah commit --quiet --rm "$ctr" "$BASE" > /dev/null
+  log "made $BASE"
+fi
+
+# ---- pause -------------------------------------------------------------------------------------------------
+kube_version="$(sed -nE 's/^require k8s.io\/kubernetes (v[0-9.]+)$/\1/p' "$REPO_ROOT/test/harness/go-tools/kube/go.mod")"
+pause_c="$(go env GOMODCACHE)/k8s.io/kubernetes@$kube_version/build/pause/linux/pause.c"
+if [ ! -f "$pause_c" ]; then
+  (cd "$REPO_ROOT/test/harness/go-tools/kube" && GOFLAGS=-mod=mod go mod download k8s.io/kubernetes) ||
+    die "could not fetch k8s.io/kubernetes $kube_version for pause.c"
+fi
+pause_recipe="pause-$kube_version-r1"
+if [ "$FORCE" = 1 ] || [ "$(label "$PAUSE")" != "$pause_recipe" ]; then
+  work="$(mktemp -d)"
+  gcc -Os -static -Wall -Werror -DVERSION=v3.10-findash -o "$work/pause" "$pause_c"
+  strip "$work/pause"
+  ctr="$(buildah from scratch)"
+  buildah copy "$ctr" "$work/pause" /pause > /dev/null
+  buildah config --entrypoint '["/pause"]' --user 65535:65535 --annotation "io.findash.recipe=$pause_recipe" "$ctr"
+  buildah commit --quiet --rm "$ctr" "$PAUSE" > /dev/null
+  rm -rf "$work"
+  log "made $PAUSE from $kube_version's pause.c"
+fi
+echo "$PAUSE"
+
+# ---- third-party images ------------------------------------------------------------------------------------
+while IFS=$'\t' read -r ref context; do
+  dir="$CI_DIR/images/$context"
+  [ -f "$dir/Containerfile" ] || die "$MAP names context $context but $dir/Containerfile does not exist"
+  recipe="$(cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+  if [ "$FORCE" = 1 ] || [ "$(label "$ref")" != "$recipe" ]; then
+    started=$SECONDS
+    log "building $ref from ci/images/$context"
+    buildah bud --quiet --layers --network host --pull-never --annotation "io.findash.recipe=$recipe" \
+      --file "$dir/Containerfile" --tag "$ref" "$dir" > /dev/null ||
+      die "building $ref failed"
+    log "built $ref in $((SECONDS - started)) s, $(podman image inspect --format '{{.Size}}' "$ref" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
+  fi
+  echo "$ref"
+done < <(node -e '
+  const { images } = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  for (const entry of Object.values(images)) if (entry.local) console.log(`${entry.local}\t${entry.context}`);
+' "$MAP")
