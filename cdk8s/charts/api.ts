@@ -64,7 +64,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
  */
 export const SHUTDOWN_DRAIN_MS = 5_000;
 /** Development-only admin token (see the PostgreSQL chart for why it lives in the manifests). */
-const DEV_ADMIN_TOKEN = 'findash-dev-admin-token';
+// At least 24 characters, as the API requires (the Helm chart's development values carry the same token).
+const DEV_ADMIN_TOKEN = 'findash-dev-admin-token-0001';
 
 export interface ApiChartProps extends ChartProps {
   readonly env: EnvironmentSettings;
