@@ -9,6 +9,8 @@
 #   LOAD_PATH                 (/financial/dashboard with a token, /health/live without)
 #   LOAD_REQUESTS=2000  LOAD_CONNECTIONS=10  LOAD_TIMEOUT_SECONDS=10 (per request)
 #   LOAD_MAX_P99_MS=200  LOAD_MIN_RPS=50
+#   LOAD_EXPECT_RATE_LIMIT=1  the point is the limit: pass when requests are answered 429 (none 5xx), no
+#                             latency or throughput thresholds (use a token of a tenant at its default limit)
 set -euo pipefail
 
 if [ $# -lt 1 ] || [ $# -gt 2 ] || [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ]; then
@@ -47,10 +49,11 @@ case "$TOOL" in
     args=(-c "$CONNECTIONS" -a "$REQUESTS" -t "$TIMEOUT" -j)
     [ -n "$TOKEN" ] && args+=(-H "authorization=Bearer $TOKEN")
     "$AUTOCANNON" "${args[@]}" "$URL" > "$OUT" 2> /dev/null || die "autocannon failed against $URL"
-    read -r rps p50 p99 failures < <(node -e '
+    read -r rps p50 p99 failures limited unexpected < <(node -e '
       const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
       const failures = r.errors + r.timeouts + r.non2xx;
-      console.log(r.requests.average, r.latency.p50, r.latency.p99, failures);
+      const limited = r.statusCodeStats?.["429"]?.count ?? 0;
+      console.log(r.requests.average, r.latency.p50, r.latency.p99, failures, limited, failures - limited);
     ' "$OUT")
     ;;
   ab)
@@ -64,6 +67,9 @@ case "$TOOL" in
     failed_requests="$(awk '/^Failed requests:/ { print $3 }' "$OUT")"
     non2xx="$(awk '/^Non-2xx responses:/ { print $3 }' "$OUT")"
     failures=$((${failed_requests:-0} + ${non2xx:-0}))
+    # ab tells non-2xx answers apart but not their status (and counts their other length as failed too).
+    limited="${non2xx:-0}"
+    unexpected=0
     ;;
   *) die "LOAD_TOOL must be autocannon or ab, not $TOOL" ;;
 esac
@@ -72,6 +78,16 @@ echo "req/s: $rps"
 echo "p50: ${p50} ms"
 echo "p99: ${p99} ms"
 echo "failed or non-2xx: $failures"
+
+if [ "${LOAD_EXPECT_RATE_LIMIT:-0}" = 1 ]; then
+  # Every non-2xx must be a refusal by the limit (429; ab only tells non-2xx apart), and there must be some.
+  if [ "$limited" -gt 0 ] && [ "$unexpected" -eq 0 ]; then
+    echo "PASS $limited requests answered 429 (the rate limit), none failed otherwise"
+    exit 0
+  fi
+  echo "FAIL expected 429s from the rate limit: $limited limited, $unexpected failed otherwise"
+  exit 1
+fi
 
 status=0
 # Decimal comparisons through awk: bash arithmetic is integer-only.

@@ -18,6 +18,8 @@ export interface FakeApiOptions {
   dashboardWithoutBudgets?: boolean;
   /** Delay every response by this many milliseconds. */
   delayMs?: number;
+  /** Answer /financial/dashboard 429 once it has been served this many times (a tenant's rate limit). */
+  rateLimitAfter?: number;
 }
 
 export interface FakeApi {
@@ -66,6 +68,12 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
       }
       case '/financial/dashboard': {
         if (!authorized) return unauthorized;
+        if (options.rateLimitAfter !== undefined && (hits.get(path) ?? 0) > options.rateLimitAfter) {
+          return {
+            status: 429,
+            body: { statusCode: 429, error: 'Too Many Requests', message: 'rate limit' },
+          };
+        }
         const dashboard: Record<string, unknown> = {
           financial_summary: { total_balance: '100.00' },
           account_summaries: [],

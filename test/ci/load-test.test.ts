@@ -58,6 +58,28 @@ describe.each(['autocannon', 'ab'])('ci/load-test.sh with %s', (tool) => {
     expect(result.code).toBe(1);
   });
 
+  it('with LOAD_EXPECT_RATE_LIMIT=1, passes when the limit answers 429 and fails when nothing is limited', async () => {
+    api = await startFakeApi({ token: 'tok', rateLimitAfter: 20 });
+    const limited = await load([api.url, 'tok'], {
+      LOAD_TOOL: tool,
+      LOAD_REQUESTS: '60',
+      LOAD_EXPECT_RATE_LIMIT: '1',
+    });
+    expect(verdicts(limited.stdout)).toEqual([
+      expect.stringMatching(/^PASS \d+ requests answered 429 \(the rate limit\), none failed otherwise$/),
+    ]);
+    expect(limited.code).toBe(0);
+    await api.close();
+    api = await startFakeApi({ token: 'tok' });
+    const unlimited = await load([api.url, 'tok'], {
+      LOAD_TOOL: tool,
+      LOAD_REQUESTS: '30',
+      LOAD_EXPECT_RATE_LIMIT: '1',
+    });
+    expect(verdicts(unlimited.stdout)[0]).toMatch(/^FAIL expected 429s from the rate limit/);
+    expect(unlimited.code).toBe(1);
+  });
+
   it('fails when requests are refused', async () => {
     api = await startFakeApi({ token: 'right' });
     const result = await load([api.url, 'wrong'], { LOAD_TOOL: tool, LOAD_REQUESTS: '50' });

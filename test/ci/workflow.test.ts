@@ -151,7 +151,21 @@ describe('.github/workflows/ci.yml', () => {
     expect(runs('deploy-kind')).toContain('ci/kind-up.sh findash:dev');
     expect(runs('deploy-kind')).toContain('ci/deploy.sh testing "--${{ matrix.method }}"');
     expect(runs('deploy-kind')).toContain('ci/smoke-test.sh http://127.0.0.1:18080 "$token"');
-    expect(runs('deploy-kind')).toContain('ci/load-test.sh http://127.0.0.1:18080 "$token"');
+    // The limit is checked with the smoke tenant (default 600/min); throughput with the load-test tenant,
+    // whose Tenant raises its limit above the 2,000 requests the load test sends.
+    expect(runs('deploy-kind')).toContain(
+      'LOAD_EXPECT_RATE_LIMIT=1 ci/load-test.sh http://127.0.0.1:18080 "$token"',
+    );
+    expect(runs('deploy-kind')).toContain('kubectl apply -f ci/load-test-tenant.yaml');
+    expect(runs('deploy-kind')).toContain(
+      'LOAD_REQUESTS=2000 LOAD_CONNECTIONS=10 ci/load-test.sh http://127.0.0.1:18080 "$load_token"',
+    );
+    const tenant = parse(readFileSync(path.join(root, 'ci', 'load-test-tenant.yaml'), 'utf8')) as {
+      spec: { limits: { requestsPerMinute: number }; apiClients: { name: string }[] };
+    };
+    expect(tenant.spec.apiClients.map((c) => c.name)).toEqual(['load']);
+    // 2,000 requests at >= 50 req/s finish within a minute: all of them must fit under the limit.
+    expect(tenant.spec.limits.requestsPerMinute).toBeGreaterThanOrEqual(2000);
   });
 
   it('deploys staging and production only from main, behind environment approvals', () => {
