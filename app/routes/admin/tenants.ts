@@ -34,14 +34,9 @@ const Editable = {
   status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
   limits: Limits,
 };
-// A name or an id; PostgreSQL text cannot hold NUL.
+// A tenant name (a lower-case id matches the same pattern, and getOne takes either).
 const NameParam = Type.Object({
-  name: Type.String({
-    minLength: 1,
-    maxLength: 64,
-    pattern: '^[^\\u0000]*$',
-    description: 'tenant name or id',
-  }),
+  name: Type.String({ pattern: TENANT_NAME_PATTERN, description: 'tenant name or id' }),
 });
 const DEFAULT_TENANT_PAGE = 100;
 const MAX_TENANT_PAGE = 500;

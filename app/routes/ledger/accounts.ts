@@ -34,6 +34,11 @@ const accountRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
             parameters: { 'path.id': '$response.body#/id' },
           },
           DeleteAccount: { operationId: 'deleteAccount', parameters: { 'path.id': '$response.body#/id' } },
+          // The rest of the body is generated; the link supplies the account and its currency.
+          CreateTransaction: {
+            operationId: 'createTransaction',
+            requestBody: { account_id: '$response.body#/id', currency: '$response.body#/currency' },
+          },
           ListTransactions: {
             operationId: 'listTransactions',
             parameters: { 'query.account_id': '$response.body#/id' },
