@@ -281,20 +281,29 @@ YAML
   token="$("${K[@]}" -n tenant-ci-smoke get secret smoke-token -o jsonpath='{.data.token}' | base64 -d)" ||
     rollback "no token Secret for the smoke-test Tenant"
 
+  # The metrics listener (METRICS_PORT) is a Service port of its own, never routed by the Ingress.
+  metrics_port="$("${K[@]}" -n "$NAMESPACE" get service "$api_service" -o jsonpath='{.spec.ports[?(@.name=="metrics")].port}' 2> /dev/null || true)"
   pf_log="$(mktemp)"
-  "${K[@]}" -n "$NAMESPACE" port-forward "service/$api_service" ":$api_port" > "$pf_log" 2>&1 &
+  "${K[@]}" -n "$NAMESPACE" port-forward "service/$api_service" ":$api_port" ${metrics_port:+":$metrics_port"} > "$pf_log" 2>&1 &
   pf_pid=$!
   trap 'kill "$pf_pid" 2> /dev/null || true; rm -f "$pf_log" "${RENDERED_FILE:-}"; rm -rf "${MAPPED:-}"' EXIT
   local_port=""
+  forwards=1
+  [ -n "$metrics_port" ] && forwards=2
   for _ in $(seq 1 50); do
     local_port="$(sed -nE 's/^Forwarding from 127\.0\.0\.1:([0-9]+) .*/\1/p' "$pf_log" | head -n1)"
-    [ -n "$local_port" ] && break
+    [ -n "$local_port" ] && [ "$(grep -c '^Forwarding from 127\.0\.0\.1:' "$pf_log")" -ge "$forwards" ] && break
     sleep 0.2
   done
   [ -n "$local_port" ] || rollback "kubectl port-forward to $api_service failed: $(cat "$pf_log")"
+  metrics_url=""
+  if [ -n "$metrics_port" ]; then
+    local_metrics_port="$(sed -nE 's/^Forwarding from 127\.0\.0\.1:([0-9]+) .*/\1/p' "$pf_log" | sed -n 2p)"
+    [ -n "$local_metrics_port" ] && metrics_url="http://127.0.0.1:$local_metrics_port"
+  fi
 
   log "smoke testing through port-forward 127.0.0.1:$local_port -> $api_service:$api_port"
-  "$CI_DIR/smoke-test.sh" "http://127.0.0.1:$local_port" "$token" || rollback "smoke test failed"
+  SMOKE_METRICS_URL="$metrics_url" "$CI_DIR/smoke-test.sh" "http://127.0.0.1:$local_port" "$token" || rollback "smoke test failed"
   kill "$pf_pid" 2> /dev/null || true
 fi
 

@@ -6,7 +6,9 @@
 #   base-url  e.g. http://127.0.0.1:8000 or https://findash.example.com
 #   token     a tenant API token (kubectl -n tenant-<t> get secret <client>-token -o jsonpath='{.data.token}' | base64 -d);
 #             without it the dashboard is only checked to refuse anonymous requests.
-# Env: SMOKE_WAIT_SECONDS (default 30) how long to wait for the API to answer at all;
+# Env: SMOKE_METRICS_URL  base URL of the API's metrics listener (METRICS_PORT); when set, /metrics is checked
+#                         there and must NOT be served on <base-url> (the port an Ingress routes to);
+#      SMOKE_WAIT_SECONDS (default 30) how long to wait for the API to answer at all;
 #      SMOKE_TIMEOUT_SECONDS (default 10) per request.
 set -euo pipefail
 
@@ -85,12 +87,24 @@ check "GET /health/live" 200 'b.status === "alive"' /health/live
 check "GET /health" 200 '["healthy","degraded"].includes(b.status) && typeof b.checks === "object"' /health
 check "GET /health/ready" 200 '["healthy","degraded"].includes(b.status)' /health/ready
 
+METRICS_BASE="${SMOKE_METRICS_URL:-}"
+if [ -n "$METRICS_BASE" ]; then
+  request /metrics
+  if [ "$STATUS" = 404 ]; then
+    pass "GET /metrics 404 on the API port (metrics are on their own listener)"
+  else
+    fail "GET /metrics status=$STATUS on the API port (want 404: metrics must not be reachable where the Ingress routes)"
+  fi
+  api_base="$BASE_URL"
+  BASE_URL="${METRICS_BASE%/}"
+fi
 request /metrics
 if [ "$STATUS" = 200 ] && [[ "$CONTENT_TYPE" == text/plain* ]] && grep -q '^http_request_duration_seconds_bucket' "$BODY"; then
   pass "GET /metrics 200 ($(grep -c '^# TYPE' "$BODY") metric families)"
 else
   fail "GET /metrics status=$STATUS content-type=$CONTENT_TYPE (want 200 text/plain with http_request_duration_seconds)"
 fi
+[ -n "$METRICS_BASE" ] && BASE_URL="$api_base"
 
 check "GET /financial/dashboard without token" 401 'b.statusCode === 401 && typeof b.message === "string"' \
   /financial/dashboard

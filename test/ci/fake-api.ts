@@ -14,6 +14,8 @@ export interface FakeApiOptions {
   unhealthy?: boolean;
   /** Leave the request histogram out of /metrics. */
   metricsWithoutHistogram?: boolean;
+  /** Answer /metrics 404, as the API port does when metrics have a listener of their own (METRICS_PORT). */
+  metricsElsewhere?: boolean;
   /** Leave `budget_statuses` out of the dashboard. */
   dashboardWithoutBudgets?: boolean;
   /** Delay every response by this many milliseconds. */
@@ -56,6 +58,7 @@ export async function startFakeApi(options: FakeApiOptions = {}): Promise<FakeAp
       case '/health/ready':
         return { status: options.unhealthy ? 503 : 200, body: health() };
       case '/metrics': {
+        if (options.metricsElsewhere) return { status: 404, body: { statusCode: 404, message: 'Not Found' } };
         const histogram = options.metricsWithoutHistogram
           ? ''
           : '# TYPE http_request_duration_seconds histogram\n' +

@@ -31,6 +31,25 @@ describe('ci/smoke-test.sh', () => {
     expect(api.hits.get('/financial/dashboard')).toBe(2);
   });
 
+  it('with SMOKE_METRICS_URL, wants /metrics there and a 404 on the API port (found deploying to real Pods)', async () => {
+    api = await startFakeApi({ token: 'good', metricsElsewhere: true });
+    const metrics = await startFakeApi();
+    try {
+      const result = await smoke([api.url, 'good'], { SMOKE_METRICS_URL: metrics.url });
+      expect(verdicts(result.stdout)).toContain(
+        'PASS GET /metrics 404 on the API port (metrics are on their own listener)',
+      );
+      expect(verdicts(result.stdout)).toContain('PASS GET /metrics 200 (2 metric families)');
+      expect(result.code).toBe(0);
+      // The API port serving metrics is what the separate listener exists to prevent.
+      const exposed = await smoke([metrics.url, 'test-token'], { SMOKE_METRICS_URL: metrics.url });
+      expect(exposed.stdout).toContain('FAIL GET /metrics status=200 on the API port');
+      expect(exposed.code).toBe(1);
+    } finally {
+      await metrics.close();
+    }
+  });
+
   it('checks only that the dashboard refuses anonymous requests when no token is given', async () => {
     api = await startFakeApi();
     const result = await smoke([`${api.url}/`]);
