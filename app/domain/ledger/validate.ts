@@ -29,6 +29,8 @@ const EARLIEST_YEAR = 1900;
 /** PostgreSQL refuses a UTC offset of 16 hours or more ("time zone displacement out of range"). */
 const MAX_OFFSET_HOURS = 15;
 const LATEST_YEAR = 2200;
+/** The dates checkDate accepts as far as a pattern can say: DATE_PATTERN in the years 1900-2200. */
+export const BOUNDED_DATE_PATTERN = '^(19\\d{2}|2[01]\\d{2}|2200)-(\\d{2})-(\\d{2})$';
 
 export function checkUuid(field: string, value: string): string {
   if (!UUID.test(value)) throw new ValidationError(field, 'must be a UUID');

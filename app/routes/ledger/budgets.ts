@@ -11,7 +11,7 @@ import {
 import {
   Amount,
   BudgetResponse,
-  CalendarDate,
+  BoundedDate,
   Category,
   Currency,
   Cursor,
@@ -31,8 +31,8 @@ const BudgetFields = {
   category: Type.Union([Category, Type.Null()], { description: 'null (or absent) = all expenses' }),
   currency: Currency,
   total_amount: Amount,
-  start_date: CalendarDate,
-  end_date: CalendarDate,
+  start_date: BoundedDate,
+  end_date: BoundedDate,
 };
 
 /** /financial/budgets: spending plans per period; spending against them is on the dashboard. */

@@ -6,6 +6,7 @@ import { CURRENCY_CODES } from '../../domain/money/currency.js';
 import { cursorPattern, type CursorKind } from '../../domain/ledger/cursor.js';
 import { MAX_BATCH } from '../../domain/ledger/transactions.js';
 import {
+  BOUNDED_DATE_PATTERN,
   DATE_PATTERN,
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
@@ -39,6 +40,12 @@ export const Timestamp = Type.String({
   description: TIMESTAMP_TEXT,
 });
 export const CalendarDate = Type.String({ pattern: DATE_PATTERN, format: 'date', description: 'YYYY-MM-DD' });
+/** A date stored with a budget: YYYY-MM-DD in the years 1900-2200. */
+export const BoundedDate = Type.String({
+  pattern: BOUNDED_DATE_PATTERN,
+  format: 'date',
+  description: 'YYYY-MM-DD, years 1900-2200',
+});
 export const AccountType = Type.Enum([...ACCOUNT_TYPES]);
 export const EntryType = Type.Enum(['income', 'expense']);
 export const NewStatus = Type.Enum(['pending', 'posted'], { description: 'default posted' });
