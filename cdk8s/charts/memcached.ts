@@ -22,7 +22,9 @@ const memcachedPort = k8s.IntOrString.fromString('memcached');
 /** The probes of the memcached container; the Helm chart renders the same numbers. */
 export const MEMCACHED_READINESS: k8s.Probe = {
   // Ready when memcached answers its protocol (busybox nc in the alpine image), not only accepts a connection.
-  exec: { command: ['/bin/sh', '-c', `echo version | nc -w 1 127.0.0.1 ${String(PORT)} | grep -q '^VERSION'`] },
+  exec: {
+    command: ['/bin/sh', '-c', `echo version | nc -w 1 127.0.0.1 ${String(PORT)} | grep -q '^VERSION'`],
+  },
   periodSeconds: 5,
   timeoutSeconds: 1,
   failureThreshold: 2,
