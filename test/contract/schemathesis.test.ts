@@ -29,9 +29,19 @@ interface Outcome {
   readonly output: string;
 }
 
-async function schemathesis(st: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
+async function schemathesis(
+  st: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(st, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // In a scratch directory: st keeps a .schemathesis/ cache where it runs.
+    const child = spawn(st, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -142,6 +152,7 @@ describe('API contract under Schemathesis', () => {
         join(dir, who),
       ],
       { FINDASH_ADMIN_TOKEN: t.config.ADMIN_TOKEN ?? '' },
+      dir,
     );
     // SCHEMATHESIS_OUTPUT=<dir> keeps each role's full report there.
     const keep = process.env.SCHEMATHESIS_OUTPUT;
