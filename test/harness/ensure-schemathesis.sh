@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # Installs Schemathesis (API contract fuzzing, test/contract/schemathesis.test.ts, which runs this
-# itself) at a pinned version from PyPI into a virtualenv outside the repo,
-# ~/.cache/findash/schemathesis-<version>/, and prints the path of its `st` command. Idempotent: an
-# existing install of that version is reused at once.
+# itself) from PyPI, with every dependency pinned in schemathesis-requirements.txt, into a virtualenv
+# outside the repo, ~/.cache/findash/schemathesis-<version>/, and prints the path of its `st`
+# command. Idempotent: an install of those exact requirements is reused at once.
 #
 # Usage: ensure-schemathesis.sh [--quiet]
 # Env:   FINDASH_CACHE  cache directory (default ~/.cache/findash)
 set -euo pipefail
 
 VERSION=4.32.5
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Schemathesis and its dependencies (Hypothesis above all) at the versions the suite was run with.
+REQUIREMENTS="$HERE/schemathesis-requirements.txt"
 CACHE="${FINDASH_CACHE:-$HOME/.cache/findash}"
 VENV="$CACHE/schemathesis-$VERSION"
 ST="$VENV/bin/st"
+STAMP="$(sha256sum "$REQUIREMENTS" | cut -c1-16)"
 
 quiet=0
 case "${1:-}" in
@@ -19,7 +23,7 @@ case "${1:-}" in
 esac
 log() { [ "$quiet" = 1 ] || echo "$@" >&2; }
 
-installed() { [ -x "$ST" ] && [ "$(cat "$VENV/.installed" 2> /dev/null)" = "$VERSION" ]; }
+installed() { [ -x "$ST" ] && [ "$(cat "$VENV/.installed" 2> /dev/null)" = "$STAMP" ]; }
 
 if ! installed; then
   mkdir -p "$CACHE"
@@ -38,8 +42,8 @@ if ! installed; then
     log "ensure-schemathesis: installing schemathesis $VERSION into $VENV"
     rm -rf "$VENV"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$VERSION"
-    echo "$VERSION" > "$VENV/.installed"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+    echo "$STAMP" > "$VENV/.installed"
   fi
   exec 9>&-
 fi
