@@ -55,6 +55,19 @@ describe("migrate gives the API's role DATABASE_URL's password", () => {
     expect(await canLogIn(url)).toBe(false);
     expect(await grantAppRoleLogin(superuser, url)).toBe(role);
     expect(await canLogIn(url)).toBe(true);
+    // Already logging in: nothing to change (an owner without CREATEROLE must not fail on every migrate).
+    expect(await grantAppRoleLogin(superuser, url)).toBeUndefined();
+  });
+
+  it('explains what to do when the migration user may not change the role', async () => {
+    const owner = createKnex({ url: db.ownerUrl });
+    try {
+      await expect(grantAppRoleLogin(owner, urlFor(role, 'another-password'))).rejects.toThrow(
+        new RegExp(`create ${role} with LOGIN`),
+      );
+    } finally {
+      await owner.destroy();
+    }
   });
 
   it('leaves roles alone when DATABASE_URL is unset, names another user or has no password', async () => {
