@@ -30,9 +30,10 @@ export interface SynthOptions {
   /** Overrides the environment's image (CI sets the tag it built). */
   readonly image?: string;
   /**
-   * `statefulset` runs PostgreSQL and RabbitMQ as the plain StatefulSets of development, with the same sizes,
-   * where an environment names CloudNativePG or the RabbitMQ cluster operator: for a cluster without those
-   * operators (the repo's single-node cluster). FINDASH_BACKING_SERVICES=statefulset npm run synth.
+   * `statefulset` runs PostgreSQL and RabbitMQ as development's StatefulSets (one instance each, development's
+   * sizing) where an environment names CloudNativePG or the RabbitMQ cluster operator: for a cluster without
+   * those operators and with one small node (the repo's single-node cluster, where production's database
+   * sizing alone would take half the CPU). FINDASH_BACKING_SERVICES=statefulset npm run synth.
    */
   readonly backingServices?: 'operators' | 'statefulset';
   readonly rulesDir?: string;
@@ -48,27 +49,13 @@ function settingsFor(name: EnvironmentName, options: SynthOptions): EnvironmentS
   return env;
 }
 
-/** The StatefulSet variants of PostgreSQL and RabbitMQ, sized as the operator-run ones. */
+/** Development's StatefulSet PostgreSQL and RabbitMQ in place of operator-run ones. */
 export function withStatefulSetBackingServices(env: EnvironmentSettings): EnvironmentSettings {
-  const { postgres, rabbitmq } = env;
+  const development = ENVIRONMENTS.development;
   return {
     ...env,
-    postgres:
-      postgres.kind === 'statefulset'
-        ? postgres
-        : {
-            kind: 'statefulset',
-            storage: { medium: 'persistent', sizeMebibytes: postgres.storageGibibytes * 1024 },
-            resources: postgres.resources,
-          },
-    rabbitmq:
-      rabbitmq.kind === 'statefulset'
-        ? rabbitmq
-        : {
-            kind: 'statefulset',
-            storageMebibytes: rabbitmq.storageGibibytes * 1024,
-            resources: rabbitmq.resources,
-          },
+    postgres: env.postgres.kind === 'statefulset' ? env.postgres : development.postgres,
+    rabbitmq: env.rabbitmq.kind === 'statefulset' ? env.rabbitmq : development.rabbitmq,
   };
 }
 

@@ -16,9 +16,11 @@
  * 7. `cluster:down`: no container, mount, network device or iptables rule of the node is left
  *
  * PASS/FAIL per check and "N passed, N failed" at the end (.ci/summary.mjs reads it). Output of every command:
- * .findash/e2e-k8s.log. E2E_K8S_KEEP=1 leaves the cluster up afterwards for a look around.
+ * .findash/e2e-k8s.log. E2E_K8S_KEEP=1 leaves the cluster up afterwards for a look around; E2E_K8S_REUSE=1
+ * skips steps 1-2 and uses the running cluster.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
 import { Report } from '../e2e/report.js';
@@ -33,6 +35,8 @@ const kubeconfig = path.join(root, '.findash', 'kubeconfig');
 const imageMap = path.join(root, 'ci', 'images', 'node-images.json');
 const report = new Report();
 const BROKEN_IMAGE = 'findash:drill-exits-at-start';
+/** findash:dev under a second tag: a good release to roll back from. */
+const SECOND_RELEASE = 'findash:drill-second-release';
 
 const run = (command: string, args: string[], env?: NodeJS.ProcessEnv, timeoutMs?: number) =>
   sh(command, args, { log, env, timeoutMs });
@@ -96,17 +100,18 @@ async function httpStatus(url: string, token?: string): Promise<{ status: number
   return { status: response.status, body: await response.text() };
 }
 
-async function tenantToken(): Promise<string> {
+async function tenantToken(tenant = 'ci-smoke', client = 'smoke'): Promise<string> {
   const result = await kubectl([
     '-n',
-    'tenant-ci-smoke',
+    `tenant-${tenant}`,
     'get',
     'secret',
-    'smoke-token',
+    `${client}-token`,
     '-o',
     'jsonpath={.data.token}',
   ]);
-  if (result.code !== 0 || !result.stdout) throw new Error(`no smoke-token Secret: ${lastLines(result)}`);
+  if (result.code !== 0 || !result.stdout)
+    throw new Error(`no ${client}-token Secret for ${tenant}: ${lastLines(result)}`);
   return Buffer.from(result.stdout, 'base64').toString('utf8');
 }
 
@@ -152,7 +157,7 @@ async function images(): Promise<void> {
         `buildah commit --quiet --rm "$c" ${BROKEN_IMAGE} > /dev/null`,
       ].join('\n'),
     ]);
-    return ok(result, BROKEN_IMAGE);
+    return ok(result, `${BROKEN_IMAGE}, ${SECOND_RELEASE}`);
   });
 }
 
@@ -162,7 +167,7 @@ async function cluster(): Promise<boolean> {
   return report.run('cluster: control plane + node Ready, add-ons serving', async () => {
     const result = await run('npm', ['run', '--silent', 'cluster:up', '--', '--nodes'], undefined, 900_000);
     if (result.code !== 0) return ok(result, '');
-    const load = await run('npm', ['run', '--silent', 'cluster:load', '--', BROKEN_IMAGE]);
+    const load = await run('npm', ['run', '--silent', 'cluster:load', '--', BROKEN_IMAGE, SECOND_RELEASE]);
     if (load.code !== 0) return ok(load, '');
     const nodes = await kubectl(['get', 'nodes', '-o', 'wide']);
     report.info(nodes.stdout.trim().split('\n').join('\n    '));
@@ -225,39 +230,21 @@ async function rollbackDrills(): Promise<void> {
     const good = result.code === 1 && after === before && health.status === 200;
     return [good, `deploy.sh exit ${result.code}; image ${before} -> ${after}; /health ${health.status}`];
   });
-  // Restore the manifests of findash:dev, then roll out a second good revision to return from.
-  await run('npm', ['run', '--silent', 'synth', '--', 'development']);
-  await report.run('drill: ci/scripts/emergency-rollback.sh restores the previous revision', async () => {
-    const first = await deploymentImage('findash', 'findash-api');
-    const patch = await kubectl([
-      '-n',
-      'findash',
-      'patch',
-      'deployment',
-      'findash-api',
-      '--type=json',
-      '-p',
-      JSON.stringify([
-        {
-          op: 'add',
-          path: '/spec/template/metadata/annotations/findash.dev~1drill',
-          value: String(Date.now()),
-        },
-      ]),
+  await report.run('drill: ci/scripts/emergency-rollback.sh restores the previous release', async () => {
+    // A second good release (the same build under another tag) rolls both Deployments forward ...
+    const release = await deploy('development', [
+      '--image',
+      SECOND_RELEASE,
+      '--timeout',
+      '180s',
+      '--skip-smoke',
     ]);
-    if (patch.code !== 0) return ok(patch, '');
-    await kubectl(['-n', 'findash', 'rollout', 'status', 'deployment/findash-api', '--timeout=180s']);
-    const revisionBefore = (
-      await kubectl([
-        '-n',
-        'findash',
-        'get',
-        'deployment',
-        'findash-api',
-        '-o',
-        'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}',
-      ])
-    ).stdout;
+    if (release.code !== 0) return ok(release, '');
+    const forward = [
+      await deploymentImage('findash', 'findash-api'),
+      await deploymentImage('findash', 'findash-operator'),
+    ];
+    // ... and the emergency rollback takes both back to findash:dev.
     const result = await run('bash', [
       'ci/scripts/emergency-rollback.sh',
       'development',
@@ -266,29 +253,18 @@ async function rollbackDrills(): Promise<void> {
       '--timeout',
       '180s',
     ]);
-    const annotation = (
-      await kubectl([
-        '-n',
-        'findash',
-        'get',
-        'deployment',
-        'findash-api',
-        '-o',
-        'jsonpath={.spec.template.metadata.annotations.findash\\.dev/drill}',
-      ])
-    ).stdout;
+    const back = [
+      await deploymentImage('findash', 'findash-api'),
+      await deploymentImage('findash', 'findash-operator'),
+    ];
     const health = await httpStatus(`${await apiUrl('findash')}/health`).catch((e: unknown) => ({
       status: 0,
       body: String(e),
     }));
-    const good =
-      result.code === 0 &&
-      annotation === '' &&
-      health.status === 200 &&
-      (await deploymentImage('findash', 'findash-api')) === first;
+    const good = result.code === 0 && back.every((image) => image === 'findash:dev') && health.status === 200;
     return [
       good,
-      `exit ${result.code}; revision ${revisionBefore} rolled back (drill annotation ${annotation ? 'still there' : 'gone'}); /health ${health.status}`,
+      `exit ${result.code}; api, operator ${forward.join(', ')} -> ${back.join(', ')}; /health ${health.status}`,
     ];
   });
 }
@@ -307,6 +283,17 @@ async function production(): Promise<void> {
     )
   )
     return;
+  // Production reads ADMIN_TOKEN from a Secret a secret store provides; here, one made for the run.
+  await kubectl(['create', 'namespace', 'findash']);
+  await kubectl([
+    '-n',
+    'findash',
+    'create',
+    'secret',
+    'generic',
+    'findash-api',
+    `--from-literal=ADMIN_TOKEN=${randomBytes(24).toString('base64url')}`,
+  ]);
   const deployed = await report.run('production: deploy.sh (rollout + operator + smoke test)', async () => {
     const result = await deploy('production', ['--image', 'findash:dev', '--timeout', '600s'], {
       FINDASH_BACKING_SERVICES: 'statefulset',
@@ -341,7 +328,11 @@ async function production(): Promise<void> {
   const minReplicas = await replicas();
   await report.run('production: the HPA scales the API up under ci/load-test.sh', async () => {
     const url = await apiUrl('findash');
-    const token = await tenantToken();
+    // The load-test tenant's spec raises its rate limit, so the load is served, not answered 429.
+    const tenant = await kubectl(['apply', '--server-side', '-f', 'ci/load-test-tenant.yaml']);
+    if (tenant.code !== 0) return ok(tenant, '');
+    await kubectl(['wait', 'tenant/ci-load', '--for=condition=Ready', '--timeout=120s']);
+    const token = await tenantToken('ci-load', 'load');
     const load = run(
       'bash',
       ['-c', `for i in 1 2 3 4 5 6; do ci/load-test.sh ${url} "$TOKEN" || true; done`],
@@ -467,8 +458,10 @@ async function main(): Promise<number> {
   );
   watchdog.unref();
   try {
-    await images();
-    if (await cluster()) {
+    // E2E_K8S_REUSE=1: use the images and the cluster that are there (a developer re-running the checks).
+    const reuse = process.env.E2E_K8S_REUSE === '1';
+    if (!reuse) await images();
+    if (reuse || (await cluster())) {
       await developmentCdk8s();
       await rollbackDrills();
       await production();
