@@ -153,7 +153,7 @@ async function images(): Promise<void> {
       '-c',
       [
         'set -euo pipefail',
-        'export CONTAINERS_CONF="${CONTAINERS_CONF:-ci/containers.conf}"',
+        'export CONTAINERS_CONF="${CONTAINERS_CONF:-$PWD/ci/containers.conf}"',
         'c=$(buildah from --pull-never localhost/findash:dev)',
         'buildah config --entrypoint \'["/bin/sh","-c","echo this image exits at start >&2; exit 3"]\' --cmd "" "$c"',
         // The manifests set `command: [node, ...]`: replace node itself, so the container exits whatever it runs.
@@ -433,7 +433,7 @@ async function teardown(): Promise<void> {
       [
         'ip -o addr show dev lo | grep -q 10.99.0.1 && echo "address 10.99.0.1"',
         'ip link show findash-br0 2>/dev/null && echo "bridge findash-br0"',
-        'pgrep -f "containerd-shim.*findash" > /dev/null && echo "containerd shims"',
+        'pgrep -f "[c]ontainerd-shim.*/[.]findash/" > /dev/null && echo "containerd shims"',
         'iptables-save 2>/dev/null | grep -q "KUBE-SERVICES" && echo "kube-proxy rules"',
         'grep -q "/.findash/cluster" /proc/self/mountinfo && echo "mounts"',
         'true',
