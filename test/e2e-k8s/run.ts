@@ -159,6 +159,7 @@ async function images(): Promise<void> {
         // The manifests set `command: [node, ...]`: replace node itself, so the container exits whatever it runs.
         'buildah run --user 0 "$c" sh -c \'printf "#!/bin/sh\\necho this image exits at start >&2\\nexit 3\\n" > /usr/local/bin/node\'',
         `buildah commit --quiet --rm "$c" ${BROKEN_IMAGE} > /dev/null`,
+        `buildah tag localhost/findash:dev localhost/${SECOND_RELEASE}`,
       ].join('\n'),
     ]);
     return ok(result, `${BROKEN_IMAGE}, ${SECOND_RELEASE}`);
