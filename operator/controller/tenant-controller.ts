@@ -37,7 +37,8 @@ export interface TenantControllerOptions {
   readonly backoffMaxMs: number;
 }
 
-const OWNED = [
+/** The kinds the controller watches besides Tenants (its ClusterRole must let it list and watch each). */
+export const OWNED = [
   { resource: 'namespaces', path: '/api/v1/namespaces' },
   { resource: 'secrets', path: '/api/v1/secrets' },
   { resource: 'roles', path: '/apis/rbac.authorization.k8s.io/v1/roles' },
