@@ -315,7 +315,7 @@ async function production(): Promise<void> {
       : [false, `not Ready: ${(await notReadyPods('findash')).join(', ')}`];
   });
   if (!deployed) return;
-  const replicas = async () =>
+  const hpa = async (field: string) =>
     Number(
       (
         await kubectl([
@@ -326,11 +326,15 @@ async function production(): Promise<void> {
           '-l',
           'app.kubernetes.io/component=api',
           '-o',
-          'jsonpath={.items[0].status.currentReplicas}',
+          `jsonpath={.items[0].${field}}`,
         ])
       ).stdout || 0,
     );
-  const minReplicas = await replicas();
+  const replicas = () => hpa('status.currentReplicas');
+  // The Deployment starts at one replica and the HPA raises it to its minimum: wait for that first, so only
+  // growth beyond the minimum counts as scaling under load.
+  const minReplicas = await hpa('spec.minReplicas');
+  await poll(async () => ((await replicas()) >= minReplicas ? true : undefined), 180_000, 5_000);
   await report.run('production: the HPA scales the API up under ci/load-test.sh', async () => {
     const url = await apiUrl('findash');
     // The load-test tenant's spec raises its rate limit, so the load is served, not answered 429.
