@@ -12,7 +12,7 @@
  * kubeconfig is copied to <repo>/.findash/kubeconfig.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -97,7 +97,7 @@ function ensureBinaries(withControllerManager: boolean, withNode: boolean): void
 /** findash's images and the third-party ones the node needs, where buildah has them (npm run images). */
 function imagesToLoad(): string[] {
   const map = JSON.parse(
-    execFileSync('cat', [path.join(root, 'ci', 'images', 'node-images.json')], { encoding: 'utf8' }),
+    readFileSync(path.join(root, 'ci', 'images', 'node-images.json'), 'utf8'),
   ) as { images: Record<string, { local?: string }> };
   const wanted = [
     'findash:dev',

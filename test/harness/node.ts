@@ -492,39 +492,46 @@ export function normalizedReference(ref: string): string {
 
 /**
  * Copies images from the local containers-storage (buildah/podman) into the node's containerd, under the
- * names Pods use. Short names live in containers-storage as localhost/<name>.
+ * names Pods use. Short names live in containers-storage as localhost/<name>. An image whose ID is the one
+ * copied last time (recorded beside containerd's socket) is not copied again, so reloading after a rebuild
+ * moves only what changed.
  */
 export async function loadImages(socket: string, refs: string[]): Promise<void> {
+  const record = path.join(path.dirname(socket), 'loaded-images.json');
+  const loaded = existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as Record<string, string>) : {};
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'findash-images-'));
   try {
     for (const ref of refs) {
       const target = normalizedReference(ref);
-      const source = target.startsWith('docker.io/library/')
-        ? [`localhost/${ref}`, target]
-        : target.startsWith('docker.io/')
-          ? [`localhost/${ref}`, target]
-          : [target];
+      // A short name is localhost/<name> in containers-storage; a full one is itself.
+      const candidates = target === ref ? [target] : [`localhost/${ref}`, target];
+      const found = await firstStored(candidates);
+      if (!found) throw new Error(`image ${ref} is not in the local containers-storage (build it first)`);
+      if (loaded[target] === found.id) continue;
       const archive = path.join(tmp, 'image.tar');
-      let copied = false;
-      for (const candidate of source) {
-        try {
-          await run('skopeo', [
-            'copy',
-            '--quiet',
-            `containers-storage:${candidate}`,
-            `docker-archive:${archive}:${target}`,
-          ]);
-          copied = true;
-          break;
-        } catch {
-          // Try the next name.
-        }
-      }
-      if (!copied) throw new Error(`image ${ref} is not in the local containers-storage (build it first)`);
+      await run('skopeo', [
+        'copy',
+        '--quiet',
+        `containers-storage:${found.name}`,
+        `docker-archive:${archive}:${target}`,
+      ]);
       await ctr(socket, ['images', 'import', archive]);
       await rm(archive, { force: true });
+      loaded[target] = found.id;
+      await writeFile(record, JSON.stringify(loaded, null, 2) + '\n');
     }
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** The first of `names` in the local containers-storage, with its image ID. */
+async function firstStored(names: string[]): Promise<{ name: string; id: string } | undefined> {
+  for (const name of names) {
+    const id = await run('buildah', ['inspect', '--type', 'image', '--format', '{{.FromImageID}}', name]).catch(
+      () => undefined,
+    );
+    if (id?.trim()) return { name, id: id.trim() };
+  }
+  return undefined;
 }
