@@ -64,6 +64,23 @@ function fieldOf(error: FastifyError): string | undefined {
   return [pathPart, extra].filter(Boolean).join('.') || undefined;
 }
 
+/**
+ * What the value should have been. A value that matches no branch of an anyOf (e.g. a from/to,
+ * a day or a date-time) fails every branch: quoting only the first would name one form as if it
+ * were the only one, so every branch's rule is named.
+ */
+function detailOf(error: FastifyError): string {
+  const errors = error.validation ?? [];
+  const first = errors[0];
+  if (!first) return 'is invalid';
+  const anyOf = first.schemaPath.match(/^(.*\/anyOf)\/\d+\//)?.[1];
+  if (!anyOf) return first.message ?? 'is invalid';
+  const branches = errors.filter(
+    (e) => e.instancePath === first.instancePath && e.schemaPath.startsWith(`${anyOf}/`),
+  );
+  return [...new Set(branches.map((e) => e.message ?? 'is invalid'))].join(' or ');
+}
+
 export function classifyError(error: unknown): Classified {
   if (error instanceof DomainError) {
     const field = typeof error.details?.field === 'string' ? error.details.field : undefined;
@@ -79,7 +96,7 @@ export function classifyError(error: unknown): Classified {
   if (e.validation) {
     const field = fieldOf(e);
     const where = e.validationContext ?? 'request';
-    const detail = e.validation[0]?.message ?? 'is invalid';
+    const detail = detailOf(e);
     const params = e.validation[0]?.params;
     const message =
       typeof params?.additionalProperty === 'string'
