@@ -1,17 +1,16 @@
 import type { Knex } from 'knex';
 
 import type { ActorContext } from '../domain/context.js';
-import { ValidationError } from '../domain/errors.js';
 import { CURSOR_INSTANT_SQL, cursorTimestampSql, decodeCursor, pageOf } from '../domain/ledger/cursor.js';
-import { checkTimestamp } from '../domain/ledger/validate.js';
+import { checkRangeOrder, parseTimeRange, rangeConditions } from '../domain/time-range.js';
 
 export interface AuditFilter {
   readonly action?: string;
   readonly resource_type?: string;
   readonly actor?: string;
-  /** Inclusive lower bound on occurred_at (ISO 8601 date-time with offset, as the ledger lists take). */
+  /** Start of the occurred_at range: a tenant-local day or a date-time with offset (see time-range.ts). */
   readonly from?: string;
-  /** Exclusive upper bound on occurred_at (ISO 8601). */
+  /** End of the range: a day (included) or a date-time (excluded). */
   readonly to?: string;
   readonly limit?: number;
   readonly cursor?: string;
@@ -53,11 +52,8 @@ export async function listAuditEvents(
 ): Promise<AuditPage> {
   const limit = filter.limit ?? DEFAULT_AUDIT_PAGE;
   const before = decodeCursor('audit', filter.cursor);
-  const from = filter.from === undefined ? undefined : checkTimestamp('from', filter.from, Infinity);
-  const to = filter.to === undefined ? undefined : checkTimestamp('to', filter.to, Infinity);
-  if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) {
-    throw new ValidationError('to', 'must not be before from');
-  }
+  const range = parseTimeRange(filter);
+  await checkRangeOrder(trx, range);
   const query = trx('audit_events')
     .select(
       'id',
@@ -79,8 +75,9 @@ export async function listAuditEvents(
   if (filter.action !== undefined) void query.where('action', filter.action);
   if (filter.resource_type !== undefined) void query.where('resource_type', filter.resource_type);
   if (filter.actor !== undefined) void query.where('actor', filter.actor);
-  if (from !== undefined) void query.where('occurred_at', '>=', from);
-  if (to !== undefined) void query.where('occurred_at', '<', to);
+  for (const condition of rangeConditions('occurred_at', range)) {
+    void query.whereRaw(condition.sql, condition.bindings);
+  }
   if (before)
     void query.whereRaw(`(occurred_at, id) < (${CURSOR_INSTANT_SQL}, ?::uuid)`, [before.at, before.id]);
   const page = pageOf('audit', (await query) as AuditRow[], limit);

@@ -137,7 +137,7 @@ describe('audit log', () => {
     const cases: Array<[string, string]> = [
       ['/financial/audit?cursor=not-a-cursor', 'cursor'],
       ['/financial/audit?from=yesterday', 'from'],
-      ['/financial/audit?from=2026-02-01', 'from'],
+      ['/financial/audit?from=2026-02-30', 'from'],
       ['/financial/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'to'],
       ['/financial/audit?limit=0', 'limit'],
       ['/financial/audit?tenant_id=x', 'tenant_id'],

@@ -3,13 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
 import { cursorPattern } from '../../app/domain/ledger/cursor.js';
-import {
-  BOUNDED_DATE_PATTERN,
-  checkDate,
-  DATE_PATTERN,
-  TIMESTAMP_PATTERN,
-} from '../../app/domain/ledger/validate.js';
+import { BOUNDED_DATE_PATTERN, checkDate, TIMESTAMP_PATTERN } from '../../app/domain/ledger/validate.js';
 import { CURRENCY_CODES } from '../../app/domain/money/currency.js';
+import { RANGE_DAY_PATTERN, RANGE_INSTANT_PATTERN } from '../../app/domain/time-range.js';
 import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
 
 interface Schema {
@@ -20,11 +16,13 @@ interface Schema {
   enum?: unknown[];
   properties?: Record<string, Schema>;
   items?: Schema;
+  anyOf?: Schema[];
 }
 interface Parameter {
   name: string;
   in: string;
   required?: boolean;
+  description?: string;
   schema: Schema;
 }
 interface Operation {
@@ -175,20 +173,27 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('takes from/to in one format on each kind of endpoint: days on dashboards, date-times on lists', () => {
+  it('takes from/to in one format everywhere: a day or a date-time with offset, its pattern and format stated', () => {
+    const expected = {
+      anyOf: [
+        { type: 'string', pattern: RANGE_DAY_PATTERN, format: 'date' },
+        { type: 'string', pattern: RANGE_INSTANT_PATTERN, format: 'date-time' },
+      ],
+    };
+    const reference = param('/financial/transactions', 'get', 'from');
+    expect(reference.schema).toMatchObject(expected);
     for (const path of [
+      '/financial/transactions',
+      '/financial/audit',
       '/financial/dashboard',
       '/financial/dashboard/summary',
+      '/financial/dashboard/transactions',
       '/financial/dashboard/budgets',
     ]) {
       for (const name of ['from', 'to']) {
-        expect(param(path, 'get', name).schema).toMatchObject({ pattern: DATE_PATTERN, format: 'date' });
+        // The same schema and description, word for word; only the name differs.
+        expect([path, { ...param(path, 'get', name), name: 'from' }]).toEqual([path, reference]);
       }
-    }
-    for (const name of ['from', 'to']) {
-      const transactions = param('/financial/transactions', 'get', name);
-      expect(transactions.schema).toMatchObject({ pattern: TIMESTAMP_PATTERN, format: 'date-time' });
-      expect(param('/financial/audit', 'get', name)).toEqual(transactions);
     }
   });
 
@@ -196,8 +201,10 @@ describe('OpenAPI document', () => {
     for (const path of ['/financial/transactions', '/financial/audit']) {
       const get = (query: string) =>
         t.app.inject({ url: `${path}?${query}`, headers: bearer(tenant.tokens.admin) });
-      const dateOnly = await get('from=2026-01-01');
-      expect([path, dateOnly.statusCode, dateOnly.json().field]).toEqual([path, 400, 'from']);
+      const notADay = await get('from=2026-02-30');
+      expect([path, notADay.statusCode, notADay.json().field]).toEqual([path, 400, 'from']);
+      const day = await get('from=2026-01-01&to=2026-01-31');
+      expect([path, day.statusCode]).toEqual([path, 200]);
       const micro = await get(`to=${encodeURIComponent('2026-01-01T00:00:00.123456Z')}`);
       expect([path, micro.statusCode, micro.json().field]).toEqual([path, 400, 'to']);
       const ok = await get(`from=${encodeURIComponent('2026-01-01T00:00:00+02:00')}&to=2026-02-01T00:00:00Z`);

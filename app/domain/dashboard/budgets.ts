@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 
 import { formatMoney } from '../money/decimal.js';
-import type { DateRange } from './date-range.js';
+import type { RangeInput } from '../time-range.js';
+import { dashboardRange, type DashboardRange } from './date-range.js';
 import { runPart, type Binding, type Part } from './sql-parts.js';
 import type { BudgetStatus } from './types.js';
 import { CURRENT_TENANT } from './current-tenant.js';
@@ -41,20 +42,21 @@ const MATCHES_BUDGET = `r.tenant_id = ${CURRENT_TENANT} and r.transaction_type =
  * as the daily rows alone, but a monthly budget costs one index lookup instead of ~30.
  * With a range, only budgets overlapping it are listed; their spending is still their own span.
  */
-export function budgetsPart(range: DateRange, options: BudgetListOptions = {}): Part<BudgetStatus[]> {
+export function budgetsPart(range: DashboardRange, options: BudgetListOptions = {}): Part<BudgetStatus[]> {
   const filters: string[] = [];
   const bindings: Binding[] = [];
-  if (options.inEffectWhenUnranged && range.from === undefined && range.to === undefined) {
+  if (options.inEffectWhenUnranged && range.range.from === undefined && range.range.to === undefined) {
     // `today` is the tenant CTE's date in the tenant's timezone, the same calendar "this month" uses.
     filters.push('and (select today from tenant) between start_date and end_date');
   }
-  if (range.from !== undefined) {
+  // A budget overlaps the range when it has a day in common with the local days the range touches.
+  if (range.firstDay !== undefined) {
     filters.push('and end_date >= ?::date');
-    bindings.push(range.from);
+    bindings.push(range.firstDay);
   }
-  if (range.to !== undefined) {
+  if (range.lastDay !== undefined) {
     filters.push('and start_date <= ?::date');
-    bindings.push(range.to);
+    bindings.push(range.lastDay);
   }
   return {
     ctes: [
@@ -108,6 +110,6 @@ export function budgetsPart(range: DateRange, options: BudgetListOptions = {}): 
   };
 }
 
-export function budgetStatuses(trx: Knex.Transaction, range: DateRange): Promise<BudgetStatus[]> {
-  return runPart(trx, budgetsPart(range));
+export async function budgetStatuses(trx: Knex.Transaction, range: RangeInput): Promise<BudgetStatus[]> {
+  return runPart(trx, budgetsPart(await dashboardRange(trx, range)));
 }

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 
 import { accountsPart } from './accounts.js';
 import { budgetsPart } from './budgets.js';
-import type { DateRange } from './date-range.js';
+import type { RangeInput } from '../time-range.js';
+import { dashboardRange } from './date-range.js';
 import { runParts } from './sql-parts.js';
 import { summaryPart } from './summary.js';
 import { tenantInfoPart } from './tenant-info.js';
@@ -14,11 +15,12 @@ import type { FullDashboard } from './types.js';
  * whatever the transaction's isolation level, and the tenant row and the range's rollup rows
  * are read once for all parts.
  */
-export function fullDashboard(
+export async function fullDashboard(
   trx: Knex.Transaction,
-  range: DateRange,
+  input: RangeInput,
   options: TransactionSummaryOptions,
 ): Promise<FullDashboard> {
+  const range = await dashboardRange(trx, input);
   return runParts(trx, {
     financial_summary: summaryPart(range),
     account_summaries: accountsPart(),

@@ -1,4 +1,12 @@
-import { ValidationError } from '../errors.js';
+import type { Knex } from 'knex';
+
+import {
+  localDays,
+  parseTimeRange,
+  type RangeBound,
+  type RangeInput,
+  type TimeRange,
+} from '../time-range.js';
 
 /**
  * An inclusive range of calendar days in the tenant's timezone; a missing end is open.
@@ -10,9 +18,29 @@ export interface DateRange {
   readonly to?: string;
 }
 
+/** Part of a local day the range cuts, read from the raw rows: [start of from, end of to). */
+export interface Slice {
+  readonly from: RangeBound;
+  readonly to: RangeBound;
+}
+
+/**
+ * A from/to (see app/domain/time-range.ts) as the dashboard reads it: the whole local days inside
+ * it come from the rollups; where a date-time cuts a day, that part of the day comes from the raw
+ * rows (at most two slices, each within one day). Budgets and the trend go by the days it touches.
+ */
+export interface DashboardRange {
+  /** The range as asked: recent transactions filter on its instants. */
+  readonly range: TimeRange;
+  /** Whole days inside the range; null when there are none. */
+  readonly wholeDays: DateRange | null;
+  readonly slices: readonly Slice[];
+  /** The first and last local day the range touches (undefined: open end). */
+  readonly firstDay?: string;
+  readonly lastDay?: string;
+}
+
 const DAY_MS = 86_400_000;
-/** Five calendar years, counted on the calendar (2020-02-29 → 2025-02-28 is allowed). */
-const MAX_YEARS = 5;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Days since 1970-01-01 for a valid calendar date, or undefined. */
@@ -35,38 +63,39 @@ export function dayString(days: number): string {
   return new Date(days * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** Adds calendar years, clamping Feb 29 to Feb 28. */
-function addYears(value: string, years: number): string {
-  const [y, m, d] = value.split('-').map(Number) as [number, number, number];
-  const lastDay = new Date(Date.UTC(y + years, m, 0)).getUTCDate();
-  return dayString(Math.round(Date.UTC(y + years, m - 1, Math.min(d, lastDay)) / DAY_MS));
+function addDays(day: string, n: number): string {
+  return dayString((dayNumber(day) ?? 0) + n);
 }
 
 /**
- * Validates the optional `from`/`to` query parameters. Errors name the offending field so the
- * client knows which one to fix; schema validation already checked the shape, this checks that
- * the day exists, the order, and the span.
+ * Checks from/to (a 400 naming the field) and splits the range into whole local days and cut
+ * days. Only a range with a date-time asks the database, for the local days of its instants.
  */
-export function parseDateRange(query: { from?: string | undefined; to?: string | undefined }): DateRange {
-  const range: { from?: string; to?: string } = {};
-  if (query.from !== undefined) {
-    if (dayNumber(query.from) === undefined) throw new ValidationError('from', 'must be a date YYYY-MM-DD');
-    range.from = query.from;
-  }
-  if (query.to !== undefined) {
-    if (dayNumber(query.to) === undefined) throw new ValidationError('to', 'must be a date YYYY-MM-DD');
-    range.to = query.to;
-  }
-  if (range.from !== undefined && range.to !== undefined) {
-    if (range.from > range.to) throw new ValidationError('from', 'must not be after to');
-    if (range.to > addYears(range.from, MAX_YEARS)) {
-      throw new ValidationError('to', `must be at most ${MAX_YEARS} years after from`);
+export async function dashboardRange(trx: Knex.Transaction, input: RangeInput): Promise<DashboardRange> {
+  const range = parseTimeRange(input);
+  const days = await localDays(trx, range);
+  const { firstDay, lastDay } = days;
+  const from = firstDay === undefined || !days.startsMidDay ? firstDay : addDays(firstDay, 1);
+  const to = lastDay === undefined || !days.endsMidDay ? lastDay : addDays(lastDay, -1);
+  const slices: Slice[] = [];
+  if (range.from && range.to && days.startsMidDay && days.endsMidDay && firstDay === lastDay) {
+    slices.push({ from: range.from, to: range.to });
+  } else {
+    if (range.from && firstDay !== undefined && days.startsMidDay) {
+      slices.push({ from: range.from, to: { kind: 'day', value: firstDay } });
+    }
+    if (range.to && lastDay !== undefined && days.endsMidDay) {
+      slices.push({ from: { kind: 'day', value: lastDay }, to: range.to });
     }
   }
-  return range;
-}
-
-/** A stable cache-key fragment: '<from>:<to>' with '' for an open end. */
-export function rangeKey(range: DateRange): string {
-  return `${range.from ?? ''}:${range.to ?? ''}`;
+  const empty = from !== undefined && to !== undefined && from > to;
+  return {
+    range,
+    wholeDays: empty
+      ? null
+      : { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) },
+    slices,
+    ...(firstDay === undefined ? {} : { firstDay }),
+    ...(lastDay === undefined ? {} : { lastDay }),
+  };
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-import type { DateRange } from './date-range.js';
+import type { DashboardRange } from './date-range.js';
 import { rollupSourceSql } from './rollup-source.js';
 import { CURRENT_TENANT } from './current-tenant.js';
 
@@ -56,7 +56,7 @@ export function secondsLeftInTenantDay(trx: Knex.Transaction): number | undefine
 }
 
 /** Rollup rows of the range (see rollup-source.ts), shared by the parts that aggregate them. */
-export function sourceCte(range: DateRange): Cte {
+export function sourceCte(range: DashboardRange): Cte {
   const source = rollupSourceSql(range);
   return { name: 'src', sql: source.sql, bindings: source.bindings };
 }

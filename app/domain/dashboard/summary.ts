@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 
 import { formatMoney } from '../money/decimal.js';
-import type { DateRange } from './date-range.js';
+import type { RangeInput } from '../time-range.js';
+import { dashboardRange, type DashboardRange } from './date-range.js';
 import { toCurrencyAmounts, type RawAmount } from './money-rows.js';
 import { runPart, sourceCte, type Part } from './sql-parts.js';
 import type { FinancialSummary } from './types.js';
@@ -26,7 +27,7 @@ interface SummaryJson {
  * Conversion: the newest rate on file for currency→base, else the inverse of the newest
  * base→currency rate (rounded to 10 places); a currency with neither is listed as missing.
  */
-export function summaryPart(range: DateRange): Part<FinancialSummary> {
+export function summaryPart(range: DashboardRange): Part<FinancialSummary> {
   return {
     ctes: [
       sourceCte(range),
@@ -118,6 +119,6 @@ export function summaryPart(range: DateRange): Part<FinancialSummary> {
   };
 }
 
-export function financialSummary(trx: Knex.Transaction, range: DateRange): Promise<FinancialSummary> {
-  return runPart(trx, summaryPart(range));
+export async function financialSummary(trx: Knex.Transaction, range: RangeInput): Promise<FinancialSummary> {
+  return runPart(trx, summaryPart(await dashboardRange(trx, range)));
 }

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 
 import { formatMoney } from '../money/decimal.js';
-import type { DateRange } from './date-range.js';
+import { rangeConditions, type RangeInput } from '../time-range.js';
+import { dashboardRange, type DashboardRange } from './date-range.js';
 import { runPart, sourceCte, type Binding, type Part } from './sql-parts.js';
 import type { RecentTransaction, TransactionSummary } from './types.js';
 import { CURRENT_TENANT } from './current-tenant.js';
@@ -45,26 +46,20 @@ interface SummaryJson {
  * transactions from the raw table through its (tenant_id, occurred_at desc, id desc) index.
  * Money totals count posted income and expenses; transfers move money between the tenant's own
  * accounts and are neither. Counts include pending rows; void rows count nowhere.
- * The trend covers the 12 months ending with the month of `to` (default: this month in the
+ * The trend covers the 12 months ending with the month of the range's last day (default: this month in the
  * tenant's timezone), clipped to `from`, with zeros for empty months.
  * Rollup rows whose transactions were all voided or moved stay behind with count 0; every
  * grouping drops groups whose count is 0, so they never show up as a currency or category.
  */
 export function transactionsPart(
-  range: DateRange,
+  range: DashboardRange,
   options: TransactionSummaryOptions,
 ): Part<TransactionSummary> {
   const recentBounds: string[] = [];
   const recentBindings: Binding[] = [];
-  if (range.from !== undefined) {
-    recentBounds.push(`and x.occurred_at >= (?::date)::timestamp at time zone (select timezone from tenant)`);
-    recentBindings.push(range.from);
-  }
-  if (range.to !== undefined) {
-    recentBounds.push(
-      `and x.occurred_at < (?::date + 1)::timestamp at time zone (select timezone from tenant)`,
-    );
-    recentBindings.push(range.to);
+  for (const condition of rangeConditions('x.occurred_at', range.range, '(select timezone from tenant)')) {
+    recentBounds.push(`and ${condition.sql}`);
+    recentBindings.push(...condition.bindings);
   }
   const withDescription = options.includeDescriptions;
 
@@ -95,7 +90,7 @@ export function transactionsPart(
                                               date_trunc('month', ?::date)),
                                      e.trend_end, interval '1 month')::date as month
                 from (select date_trunc('month', coalesce(?::date, t.today))::date as trend_end from tenant t) e`,
-        bindings: [range.from ?? null, range.to ?? null],
+        bindings: [range.firstDay ?? null, range.lastDay ?? null],
       },
       {
         name: 'x_trend_raw',
@@ -181,10 +176,10 @@ export function transactionsPart(
   };
 }
 
-export function transactionSummary(
+export async function transactionSummary(
   trx: Knex.Transaction,
-  range: DateRange,
+  range: RangeInput,
   options: TransactionSummaryOptions,
 ): Promise<TransactionSummary> {
-  return runPart(trx, transactionsPart(range, options));
+  return runPart(trx, transactionsPart(await dashboardRange(trx, range), options));
 }

@@ -23,6 +23,7 @@ import {
   checkTimestamp,
   checkUuid,
 } from './validate.js';
+import { checkRangeOrder, parseTimeRange, rangeConditions } from '../time-range.js';
 import { transactionView, type Page, type TransactionRow, type TransactionView } from './views.js';
 
 /** Income and expense entries: single and batch create, read, filtered keyset list. */
@@ -52,6 +53,7 @@ export interface TransactionFilter {
   readonly category?: string;
   readonly type?: string;
   readonly status?: string;
+  /** occurred_at range: a tenant-local day or a date-time with offset each end (see time-range.ts). */
   readonly from?: string;
   readonly to?: string;
   readonly limit?: number;
@@ -249,13 +251,11 @@ export async function listTransactions(
   if (filter.status !== undefined) {
     void query.where('status', checkOneOf('status', filter.status, TRANSACTION_STATUSES));
   }
-  const from = filter.from === undefined ? undefined : checkTimestamp('from', filter.from, Infinity);
-  const to = filter.to === undefined ? undefined : checkTimestamp('to', filter.to, Infinity);
-  if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) {
-    throw new ValidationError('to', 'must not be before from');
+  const range = parseTimeRange(filter);
+  await checkRangeOrder(trx, range);
+  for (const condition of rangeConditions('occurred_at', range)) {
+    void query.whereRaw(condition.sql, condition.bindings);
   }
-  if (from !== undefined) void query.where('occurred_at', '>=', from);
-  if (to !== undefined) void query.where('occurred_at', '<', to);
   if (before)
     void query.whereRaw(`(occurred_at, id) < (${CURSOR_INSTANT_SQL}, ?::uuid)`, [before.at, before.id]);
   const rows = (await query) as Array<TransactionRow & { cursor_at: string }>;

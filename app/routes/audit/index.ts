@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 
 import { DEFAULT_AUDIT_PAGE, listAuditEvents, MAX_AUDIT_PAGE } from '../../audit/audit-query.js';
-import { Cursor, TimeRange } from '../ledger/schemas.js';
+import { Cursor } from '../ledger/schemas.js';
+import { RANGE_RULE, TimeRange } from '../time-range.js';
 import { errorResponses, TENANT_ROUTE } from '../responses.js';
 
 const Text = (max: number, description: string) => Type.String({ minLength: 1, maxLength: max, description });
@@ -56,7 +57,7 @@ const auditRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         summary: "The tenant's audit log, newest first",
         description:
           'Every write (same transaction as the write) and dashboard views (written in batches, seconds later). ' +
-          'Filter by action, resource_type, actor and a from (inclusive) / to (exclusive) time range; page with limit and cursor.',
+          `Filter by action, resource_type, actor and an occurred_at range; page with limit and cursor. ${RANGE_RULE}.`,
         querystring: AuditQuery,
         response: { 200: AuditPage, ...errorResponses(TENANT_ROUTE) },
       },

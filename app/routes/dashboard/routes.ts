@@ -7,10 +7,10 @@ import { can } from '../../domain/auth/roles.js';
 import { accountSummaries } from '../../domain/dashboard/accounts.js';
 import { budgetStatuses } from '../../domain/dashboard/budgets.js';
 import { fullDashboard } from '../../domain/dashboard/dashboard.js';
-import { parseDateRange, rangeKey } from '../../domain/dashboard/date-range.js';
 import { secondsLeftInTenantDay } from '../../domain/dashboard/sql-parts.js';
 import { financialSummary } from '../../domain/dashboard/summary.js';
 import { transactionSummary } from '../../domain/dashboard/transactions.js';
+import { parseTimeRange, rangeKey } from '../../domain/time-range.js';
 import {
   AccountSummarySchema,
   BudgetStatusSchema,
@@ -21,14 +21,14 @@ import {
   TransactionSummarySchema,
 } from './schemas.js';
 import { errorResponses, TENANT_ROUTE } from '../responses.js';
+import { RANGE_RULE } from '../time-range.js';
 import { Type } from 'typebox';
 
 const config = { permission: 'dashboard:read' as const };
 const tags = ['dashboard'];
 const JSON_BODY = { 'content-type': 'application/json; charset=utf-8', vary: 'accept-encoding' };
 const GZIP_JSON = { ...JSON_BODY, 'content-encoding': 'gzip' };
-const RANGE_NOTE =
-  'Optional from/to (YYYY-MM-DD, inclusive, in the tenant timezone; from ≤ to, at most 5 years) restrict it to those days.';
+const RANGE_NOTE = `Optional from/to restrict it to a time range. ${RANGE_RULE}.`;
 
 /**
  * Descriptions are free text: a viewer (dashboard:read only) gets recent transactions without
@@ -101,10 +101,10 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     (request, reply) => {
-      const range = parseDateRange(request.query);
+      const range = parseTimeRange(request.query);
       const { includeDescriptions, key } = descriptions(request);
       return cached(request, reply, `dashboard:${rangeKey(range)}:${key}`, (trx) =>
-        fullDashboard(trx, range, { includeDescriptions }),
+        fullDashboard(trx, request.query, { includeDescriptions }),
       );
     },
   );
@@ -123,8 +123,10 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     (request, reply) => {
-      const range = parseDateRange(request.query);
-      return cached(request, reply, `summary:${rangeKey(range)}`, (trx) => financialSummary(trx, range));
+      const range = parseTimeRange(request.query);
+      return cached(request, reply, `summary:${rangeKey(range)}`, (trx) =>
+        financialSummary(trx, request.query),
+      );
     },
   );
 
@@ -158,10 +160,10 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     (request, reply) => {
-      const range = parseDateRange(request.query);
+      const range = parseTimeRange(request.query);
       const { includeDescriptions, key } = descriptions(request);
       return cached(request, reply, `transactions:${rangeKey(range)}:${key}`, (trx) =>
-        transactionSummary(trx, range, { includeDescriptions }),
+        transactionSummary(trx, request.query, { includeDescriptions }),
       );
     },
   );
@@ -180,8 +182,10 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     (request, reply) => {
-      const range = parseDateRange(request.query);
-      return cached(request, reply, `budgets:${rangeKey(range)}`, (trx) => budgetStatuses(trx, range));
+      const range = parseTimeRange(request.query);
+      return cached(request, reply, `budgets:${rangeKey(range)}`, (trx) =>
+        budgetStatuses(trx, request.query),
+      );
     },
   );
 };

@@ -1,23 +1,12 @@
 import { Type } from 'typebox';
 
-import { CalendarDate } from '../ledger/schemas.js';
+import { TimeRange } from '../time-range.js';
 
 /**
  * Response and query schemas of the dashboard routes. They mirror app/domain/dashboard/types.ts
  * and let Fastify serialize responses with a compiled serializer (and document them at /docs).
  */
-const Day = { ...CalendarDate, description: 'YYYY-MM-DD in the tenant timezone' };
-
-export const RangeQuery = Type.Object(
-  {
-    from: Type.Optional({ ...Day, description: 'first day, inclusive (YYYY-MM-DD, tenant timezone)' }),
-    to: Type.Optional({
-      ...Day,
-      description: 'last day, inclusive (YYYY-MM-DD, tenant timezone); at most 5 years after from',
-    }),
-  },
-  { additionalProperties: false },
-);
+export const RangeQuery = Type.Object({ ...TimeRange }, { additionalProperties: false });
 
 export const NoQuery = Type.Object({}, { additionalProperties: false });
 

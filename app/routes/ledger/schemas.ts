@@ -80,12 +80,6 @@ export const Cursor = (kind: CursorKind) =>
     description: 'next_cursor of the previous page',
   });
 
-/** from/to of the lists filtered by time: one format, the one occurred_at has. */
-export const TimeRange = {
-  from: Type.Optional({ ...Timestamp, description: `${TIMESTAMP_TEXT}; inclusive` }),
-  to: Type.Optional({ ...Timestamp, description: `${TIMESTAMP_TEXT}; exclusive` }),
-};
-
 /* Responses */
 
 const Stamp = Type.String({ format: 'date-time' });

@@ -23,11 +23,11 @@ import {
   NewStatus,
   PageOf,
   Timestamp,
-  TimeRange,
   TransactionResponse,
   Uuid,
 } from './schemas.js';
 import { errorResponses, JSON_BODY, TENANT_ROUTE } from '../responses.js';
+import { RANGE_RULE, TimeRange } from '../time-range.js';
 
 const tags = ['transactions'];
 const write = { permission: 'ledger:write' as const };
@@ -153,9 +153,8 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       schema: {
         tags,
         operationId: 'listTransactions',
-        summary: 'List transactions, newest first (keyset pages; from inclusive, to exclusive)',
-        description:
-          'Filter by account_id, category, type, status and an occurred_at range (from inclusive, to exclusive, ISO 8601 date-times with offset); page with limit and the next_cursor of the previous page.',
+        summary: 'List transactions, newest first (keyset pages)',
+        description: `Filter by account_id, category, type, status and an occurred_at range; page with limit and the next_cursor of the previous page. ${RANGE_RULE}.`,
         querystring: Type.Object(
           {
             account_id: Type.Optional(Uuid),

@@ -284,8 +284,8 @@ describe('dashboard routes', () => {
     const cases: Array<[string, string]> = [
       ['from=2024-02-30', 'from'],
       ['to=yesterday', 'to'],
-      ['from=2024-03-02&to=2024-03-01', 'from'],
-      ['from=2019-01-01&to=2024-01-02', 'to'],
+      ['from=2024-03-02&to=2024-03-01', 'to'],
+      ['from=2024-03-01T00:00:00Z&to=2024-02-29T00:00:00Z', 'to'],
       ['since=2024-01-01', 'since'],
     ];
     for (const endpoint of ['', '/summary', '/transactions', '/budgets']) {
@@ -299,7 +299,8 @@ describe('dashboard routes', () => {
         });
       }
     }
-    expect((await get('/financial/dashboard/summary?from=2019-01-01&to=2024-01-01')).statusCode).toBe(200);
+    // No cap on the span: an open end already reaches all history, at the same cost.
+    expect((await get('/financial/dashboard/summary?from=2019-01-01&to=2024-01-02')).statusCode).toBe(200);
   });
 
   it('requires a token', async () => {
