@@ -1,6 +1,7 @@
 /**
- * Calendar dates (YYYY-MM-DD) in the tenant's timezone, for the range picker (the dashboard's
- * from/to are tenant-local dates) and for the transactions list (whose from/to are instants).
+ * Calendar dates (YYYY-MM-DD) in the tenant's timezone, for the range picker and the
+ * transactions list: the API's from/to take such days as they are (the tenant's calendar, `to`
+ * included), so they are sent unchanged.
  */
 export interface DateRange {
   readonly from: string;
@@ -24,11 +25,6 @@ function parts(date: string): [number, number, number] {
 
 function iso(y: number, m: number, d: number): string {
   return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10);
-}
-
-export function addDays(date: string, days: number): string {
-  const [y, m, d] = parts(date);
-  return iso(y, m, d + days);
 }
 
 export function monthStart(date: string, monthsBack = 0): string {
@@ -59,11 +55,6 @@ export function offsetAt(date: string, timeZone: string): string {
     .find((p) => p.type === 'timeZoneName')?.value;
   const match = /GMT([+-]\d{2}:\d{2})?/.exec(name ?? '');
   return match?.[1] ?? '+00:00';
-}
-
-/** Tenant-local midnight starting `date`, as an ISO 8601 instant with offset. */
-export function startOfDay(date: string, timeZone: string): string {
-  return `${date}T00:00:00${offsetAt(date, timeZone)}`;
 }
 
 /** A datetime-local value ("2026-11-25T09:30") read in the tenant's timezone, as ISO 8601 with offset. */

@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 
 import { ApiError, request, withQuery } from '../api.js';
-import { addDays, startOfDay } from '../dates.js';
 import { formatDateTime, humanize, magnitude } from '../format.js';
 import type { AccountSummary, Page, Transaction } from '../types.js';
 import { Money } from './money.js';
@@ -20,8 +19,7 @@ const PAGE_SIZE = '25';
 
 /**
  * GET /financial/transactions with its filters and keyset pages (analyst and admin). Dates are
- * tenant-local days: `from` is that day's midnight, `to` the midnight after it (the API's `to`
- * is exclusive).
+ * tenant-local days, sent as days: the API reads them in the tenant's timezone, `to` included.
  */
 export function Transactions({
   token,
@@ -52,8 +50,8 @@ export function Transactions({
       category: filters.category,
       type: filters.type,
       status: filters.status,
-      from: filters.from ? startOfDay(filters.from, timeZone) : undefined,
-      to: filters.to ? startOfDay(addDays(filters.to, 1), timeZone) : undefined,
+      from: filters.from || undefined,
+      to: filters.to || undefined,
       limit: PAGE_SIZE,
       cursor,
     };
@@ -76,7 +74,7 @@ export function Transactions({
     return () => {
       current = false;
     };
-  }, [token, filters, cursor, timeZone, key]);
+  }, [token, filters, cursor, key]);
 
   const set = (name: keyof Filters) => (event: Event) =>
     setDraft({ ...draft, [name]: (event.currentTarget as HTMLInputElement | HTMLSelectElement).value });
