@@ -5,7 +5,8 @@
  * 2. the tenant lifecycle (kubectl → operator → token → HTTPS writes → dashboards → audit → suspend → delete)
  * 3. ci/validate-deployment.sh against the load balancer (the seed's Deployment Validation Checklist)
  * 4. faults: an API instance killed under load, Memcached stopped, RabbitMQ restarted, the operator restarted
- * 5. monitoring/check-alerts.sh against the stack's Prometheus; no process died on its own
+ * 5. monitoring/check-alerts.sh against the stack's Prometheus; every dashboard query and alert rule selects
+ *    series there after all that traffic (monitoring-series.ts); no process died on its own
  * 6. `stack:down`, and proof that nothing it started is still running
  *
  * Prints each step and a PASS/FAIL line per check, ends with "N passed, N failed", exits 1 on
@@ -19,6 +20,7 @@ import { repoRoot } from '../harness/repo-root.js';
 import { stackPaths } from '../stack/paths.js';
 import { processRuns, readState } from '../stack/state.js';
 import { killInstanceUnderLoad, memcachedOutage, operatorRestart, rabbitRestart } from './faults.js';
+import { monitoringSeries } from './monitoring-series.js';
 import { Report } from './report.js';
 import { runStackCli, StackHandle } from './stack-handle.js';
 import { tenantLifecycle } from './tenant-lifecycle.js';
@@ -173,6 +175,7 @@ async function main(): Promise<number> {
 
     report.step("alerts: monitoring/check-alerts.sh against the stack's Prometheus");
     await report.run('no critical alert firing', () => checkAlerts(stack!.state.prometheusUrl ?? ''));
+    await monitoringSeries(report, stack.state.prometheusUrl ?? '');
 
     report.step('no process of the stack died on its own');
     await report.run('no unexpected exits (API instances, operator)', async () => {
