@@ -13,9 +13,16 @@ const sel = 'namespace="$namespace", pod=~"$instance"';
 const user = 'route!~"/metrics|/health.*"';
 
 const requestRate = `sum(findash:http_requests:rate5m{${sel}})`;
-const errorRatio =
-  `sum(findash:http_requests:rate5m{${sel}, ${user}, status_code=~"5.."})` +
-  ` / sum(findash:http_requests:rate5m{${sel}, ${user}})`;
+/**
+ * 5xx share of user requests, summed by `labels`. A pod has no 5xx series until its first 5xx, so the numerator falls
+ * back to 0 × the denominator: a healthy API shows 0%, not "No data".
+ */
+function errorRatioBy(...labels: string[]): string {
+  const sum = labels.length === 0 ? 'sum' : `sum by (${labels.join(', ')}) `;
+  const all = `${sum}(findash:http_requests:rate5m{${sel}, ${user}})`;
+  return `(${sum}(findash:http_requests:rate5m{${sel}, ${user}, status_code=~"5.."}) or 0 * ${all}) / ${all}`;
+}
+const errorRatio = errorRatioBy();
 const p95 = `histogram_quantile(0.95, sum by (le) (findash:http_request_duration_seconds_bucket:rate5m{${sel}, ${user}}))`;
 const cacheHitRatio = `sum(findash:cache_hits:ratio_rate5m{namespace="$namespace", cache="dashboard"})`;
 
@@ -140,12 +147,7 @@ export function apiDashboard(): dashboard.Dashboard {
           'Share of user requests answered 5xx, overall and per route. The red line is the alert threshold.',
         queries: [
           { expr: errorRatio, legend: 'all routes' },
-          {
-            expr:
-              `sum by (route) (findash:http_requests:rate5m{${sel}, ${user}, status_code=~"5.."})` +
-              ` / sum by (route) (findash:http_requests:rate5m{${sel}, ${user}})`,
-            legend: '{{route}}',
-          },
+          { expr: errorRatioBy('route'), legend: '{{route}}' },
         ],
         unit: 'percentunit',
         min: 0,
