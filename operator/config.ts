@@ -29,6 +29,13 @@ export interface OperatorConfig {
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /**
+   * The ServiceAccount the operator runs as. In each tenant namespace it binds
+   * `tenantNamespaceRole` to this account before touching anything there (see rbac/).
+   */
+  readonly serviceAccount: { readonly namespace: string; readonly name: string };
+  /** The ClusterRole holding what the operator may do inside a tenant namespace. */
+  readonly tenantNamespaceRole: string;
 }
 
 /** The directory holding package.json above this file (works from operator/ and dist/operator/). */
@@ -79,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     throw new Error(
       `LOG_LEVEL must be one of ${Object.keys(levels).join(', ')}, got "${env.LOG_LEVEL ?? ''}"`,
     );
+  const leaseNamespace = env.LEADER_ELECTION_NAMESPACE || 'findash-system';
   return {
     kubeconfig: env.KUBECONFIG || undefined,
     // Owner-capable: the operator writes tenants, bindings and tokens across tenants.
@@ -88,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     concurrency: int(env, 'OPERATOR_CONCURRENCY', 4, 1),
     resyncPeriodMs: int(env, 'RESYNC_PERIOD_SECONDS', 300, 1) * 1000,
     leaderElection: bool(env, 'LEADER_ELECTION', true),
-    leaseNamespace: env.LEADER_ELECTION_NAMESPACE ?? 'findash-system',
+    leaseNamespace,
     leaseName: env.LEASE_NAME ?? 'findash-operator',
     leaseDurationMs: leaseDurationSeconds * 1000,
     identity: env.POD_NAME ?? `${os.hostname()}-${process.pid}`,
@@ -99,5 +107,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig
     backoffBaseMs: int(env, 'BACKOFF_BASE_MS', 200, 1),
     backoffMaxMs: int(env, 'BACKOFF_MAX_SECONDS', 300, 1) * 1000,
     logLevel: level,
+    serviceAccount: {
+      // The downward API's metadata.namespace and spec.serviceAccountName in a Pod.
+      namespace: env.POD_NAMESPACE || leaseNamespace,
+      name: env.SERVICE_ACCOUNT_NAME || 'findash-operator',
+    },
+    tenantNamespaceRole: env.TENANT_NAMESPACE_CLUSTER_ROLE || 'findash-operator-tenant-namespace',
   };
 }

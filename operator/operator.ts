@@ -74,9 +74,17 @@ export async function startOperator(config: OperatorConfig, options: StartOption
     instance: config.identity,
     logger: log,
   });
-  const reconciler = new TenantReconciler({ client, db, events, logger: log, apiUrl: config.apiUrl });
-
   let controller: TenantController | undefined;
+  const reconciler = new TenantReconciler({
+    client,
+    db,
+    events,
+    logger: log,
+    apiUrl: config.apiUrl,
+    identity: { serviceAccount: config.serviceAccount, tenantNamespaceRole: config.tenantNamespaceRole },
+    onNamespaceAccess: (_tenant, namespace) => controller?.watchNamespace(namespace),
+  });
+
   const startController = (): void => {
     controller = new TenantController({
       client,
@@ -149,6 +157,8 @@ export async function startOperator(config: OperatorConfig, options: StartOption
     registry: metrics.registry,
     healthz: () => {
       const c = controller;
+      // The cluster-wide watches only: a tenant namespace's watch that cannot list (its RoleBinding
+      // deleted, say) backs off and is repaired by the next pass, and must not restart the operator.
       const silent = c ? Math.max(c.tenants.silenceMs, ...c.owned.map((w) => w.silenceMs)) : 0;
       // The watchdog restarts a silent watch long before this; failing here means it could not.
       const stuck = silent > config.watchIdleTimeoutMs * 3;

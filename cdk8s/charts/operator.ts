@@ -3,7 +3,7 @@
 // which one reconciles; the others wait on the Lease.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Chart, Duration, Include, type ChartProps } from 'cdk8s';
+import { ApiObject, Chart, Duration, Include, type ChartProps } from 'cdk8s';
 import {
   Deployment,
   EnvFieldPaths,
@@ -36,6 +36,8 @@ import type { DatabaseWiring, MetricsTarget } from '../lib/wiring.js';
 const NAME = 'findash-operator';
 const PORT = 8081;
 const LEASE_NAME = 'findash-operator';
+/** Bound to no one cluster-wide: the operator binds it to itself in each tenant namespace. */
+const TENANT_NAMESPACE_ROLE = `${NAME}-tenant-namespace`;
 
 /**
  * What the operator may do: the rules of operator/rbac/, the files the operator is tested under
@@ -43,16 +45,46 @@ const LEASE_NAME = 'findash-operator';
  */
 export const OPERATOR_CLUSTER_RULES: readonly k8s.PolicyRule[] = rbacRules('clusterrole.yaml', 'ClusterRole');
 
+/** What it may do inside a tenant namespace, once it has bound this to itself there. */
+export const OPERATOR_TENANT_NAMESPACE_RULES: readonly k8s.PolicyRule[] = rbacRules(
+  'tenant-namespace-role.yaml',
+  'ClusterRole',
+);
+
 /** The Lease of leader election, in the operator's own namespace only. */
 export const OPERATOR_LEASE_RULES: readonly k8s.PolicyRule[] = rbacRules('leader-election-role.yaml', 'Role');
 
+function rbacDocs(file: string, text?: string): Array<Record<string, unknown> & { kind?: string }> {
+  const source = text ?? readFileSync(path.join(REPO_ROOT, 'operator', 'rbac', file), 'utf8');
+  return parseAllDocuments(source).map((d) => d.toJS() as Record<string, unknown> & { kind?: string });
+}
+
 function rbacRules(file: string, kind: 'ClusterRole' | 'Role'): k8s.PolicyRule[] {
-  const docs = parseAllDocuments(readFileSync(path.join(REPO_ROOT, 'operator', 'rbac', file), 'utf8'));
-  const role = docs
-    .map((d) => d.toJS() as { kind?: string; rules?: k8s.PolicyRule[] })
-    .find((d) => d.kind === kind);
+  const role = rbacDocs(file).find((d) => d.kind === kind) as { rules?: k8s.PolicyRule[] } | undefined;
   if (!role?.rules) throw new Error(`operator/rbac/${file} has no ${kind} with rules`);
   return role.rules;
+}
+
+/** The ServiceAccount the policies in operator/rbac/admission-policy.yaml are written for. */
+export const POLICY_FILE_USER = 'system:serviceaccount:findash-system:findash-operator';
+
+/**
+ * operator/rbac/admission-policy.yaml (ValidatingAdmissionPolicies and their bindings) for the
+ * operator's ServiceAccount in `namespace`: where it may create RoleBindings and Namespaces.
+ */
+export function operatorAdmissionPolicies(
+  namespace: string,
+): Array<{ kind: string; metadata: { name: string }; spec: Record<string, unknown> }> {
+  const file = 'admission-policy.yaml';
+  const text = readFileSync(path.join(REPO_ROOT, 'operator', 'rbac', file), 'utf8');
+  if (!text.includes(POLICY_FILE_USER))
+    throw new Error(`operator/rbac/${file} no longer names ${POLICY_FILE_USER}`);
+  const user = `system:serviceaccount:${namespace}:${NAME}`;
+  return rbacDocs(file, text.replaceAll(POLICY_FILE_USER, user)) as Array<{
+    kind: string;
+    metadata: { name: string };
+    spec: Record<string, unknown>;
+  }>;
 }
 
 export interface OperatorChartProps extends ChartProps {
@@ -97,6 +129,19 @@ export class OperatorChart extends Chart {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAME },
       subjects: [subject],
     });
+    new k8s.KubeClusterRole(this, 'TenantNamespaceRole', {
+      metadata: { name: TENANT_NAMESPACE_ROLE, labels: componentLabels(env, 'operator') },
+      rules: [...OPERATOR_TENANT_NAMESPACE_RULES],
+    });
+    // admissionregistration.k8s.io/v1 is newer than cdk8s-plus-27's imports, hence plain ApiObjects.
+    for (const policy of operatorAdmissionPolicies(env.namespace)) {
+      new ApiObject(this, `${policy.kind}-${policy.metadata.name}`, {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: policy.kind,
+        metadata: { name: policy.metadata.name, labels: componentLabels(env, 'operator') },
+        spec: policy.spec,
+      });
+    }
     const leaseRole = `${NAME}-leader-election`;
     new k8s.KubeRole(this, 'LeaseRole', {
       metadata: namespacedMeta(env, 'operator', leaseRole),
@@ -142,6 +187,10 @@ export class OperatorChart extends Chart {
               `${env.ingress.tls ? 'https' : 'http'}://${env.ingress.host}`,
             ),
             POD_NAME: EnvValue.fromFieldRef(EnvFieldPaths.POD_NAME),
+            // Who it is, for the RoleBinding it gives itself in each tenant namespace.
+            POD_NAMESPACE: EnvValue.fromFieldRef(EnvFieldPaths.POD_NAMESPACE),
+            SERVICE_ACCOUNT_NAME: EnvValue.fromFieldRef(EnvFieldPaths.SERVICE_ACCOUNT_NAME),
+            TENANT_NAMESPACE_CLUSTER_ROLE: EnvValue.fromValue(TENANT_NAMESPACE_ROLE),
           },
           liveness: Probe.fromHttpGet('/healthz', { port: PORT, periodSeconds: Duration.seconds(10) }),
           readiness: Probe.fromHttpGet('/readyz', { port: PORT, periodSeconds: Duration.seconds(5) }),

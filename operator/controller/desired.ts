@@ -25,6 +25,8 @@ import type { Namespace, OwnerReference, RbacSubject, Role, RoleBinding, Secret 
 export const CREDENTIALS_ROLE = 'findash-tenant-credentials-reader';
 export const CREDENTIALS_ROLE_BINDING = 'findash-tenant-owners';
 export const TOKEN_ID_ANNOTATION = 'findash.io/token-id';
+/** The RoleBinding in each tenant namespace through which the operator itself works there. */
+export const OPERATOR_GRANT_BINDING = 'findash-operator';
 
 export function ownerReference(tenant: Tenant): OwnerReference {
   return {
@@ -157,5 +159,41 @@ export function desiredRoleBinding(tenant: Tenant): RoleBinding {
     },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CREDENTIALS_ROLE },
     subjects: tenant.spec.owners.map(rbacSubject),
+  };
+}
+
+/** Who the operator is, and the ClusterRole it binds to itself in each tenant namespace. */
+export interface OperatorIdentity {
+  readonly serviceAccount: { readonly namespace: string; readonly name: string };
+  readonly tenantNamespaceRole: string;
+}
+
+/**
+ * The operator's own access to a tenant namespace: its ClusterRole for tenant namespaces, bound to
+ * its ServiceAccount there only. Its cluster-wide rights stop at creating this binding (and the
+ * admission policy in rbac/ refuses any other binding it might try to create).
+ */
+export function desiredOperatorGrant(tenant: Tenant, identity: OperatorIdentity): RoleBinding {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: {
+      name: OPERATOR_GRANT_BINDING,
+      namespace: tenantNamespace(tenant.metadata.name ?? ''),
+      labels: labels(tenant),
+      ownerReferences: [ownerReference(tenant)],
+    },
+    roleRef: {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: identity.tenantNamespaceRole,
+    },
+    subjects: [
+      {
+        kind: 'ServiceAccount',
+        name: identity.serviceAccount.name,
+        namespace: identity.serviceAccount.namespace,
+      },
+    ],
   };
 }

@@ -5,6 +5,7 @@ import {
   MANAGED_BY_VALUE,
   TENANT_LABEL,
   TENANTS_PATH,
+  tenantNamespace,
   type Phase,
   type Tenant,
 } from '../crd/types.js';
@@ -13,6 +14,7 @@ import type { KubeObject } from '../kube/types.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { jsonEqual } from './conditions.js';
+import { NamespaceWatches } from './namespace-watches.js';
 import type { TenantReconciler } from './tenant-reconciler.js';
 import { Watcher, type EventType } from './watcher.js';
 import { WorkQueue } from './work-queue.js';
@@ -21,7 +23,9 @@ import { WorkQueue } from './work-queue.js';
  * Wires the watches to the work queue and the queue to the reconciler: Tenants (every change
  * that is not just our own status write) and the objects the operator owns (a deleted or edited
  * Secret, Namespace, Role or RoleBinding brings its Tenant back to the queue), plus a periodic
- * resync of every Tenant.
+ * resync of every Tenant. Tenants and their Namespaces are watched cluster-wide; Secrets, Roles
+ * and RoleBindings only inside each tenant namespace (NamespaceWatches), where the operator's
+ * own RoleBinding lets it look.
  */
 
 export interface TenantControllerOptions {
@@ -37,13 +41,12 @@ export interface TenantControllerOptions {
   readonly backoffMaxMs: number;
 }
 
-/** The kinds the controller watches besides Tenants (its ClusterRole must let it list and watch each). */
-export const OWNED = [
-  { resource: 'namespaces', path: '/api/v1/namespaces' },
-  { resource: 'secrets', path: '/api/v1/secrets' },
-  { resource: 'roles', path: '/apis/rbac.authorization.k8s.io/v1/roles' },
-  { resource: 'rolebindings', path: '/apis/rbac.authorization.k8s.io/v1/rolebindings' },
-] as const;
+/**
+ * What the controller list-watches across the cluster, besides Tenants: its ClusterRole must let
+ * it list and watch each (rbac/clusterrole.yaml). Everything else it watches per tenant namespace
+ * (NAMESPACE_WATCHES in namespace-watches.ts).
+ */
+export const CLUSTER_WATCHES = [{ resource: 'namespaces', path: '/api/v1/namespaces' }] as const;
 
 /** True when a Tenant update is more than a status write (ours) or a resourceVersion bump. */
 export function needsReconcile(next: Tenant, old: Tenant | undefined): boolean {
@@ -75,7 +78,10 @@ function sameFinalizersButOurs(next: readonly string[], old: readonly string[]):
 export class TenantController {
   readonly queue: WorkQueue;
   readonly tenants: Watcher<Tenant>;
+  /** Cluster-wide watches of owned objects (the tenant Namespaces). */
   readonly owned: Array<Watcher<KubeObject>>;
+  /** Watches of the Secrets, Roles and RoleBindings in each tenant namespace. */
+  readonly inNamespaces: NamespaceWatches;
   private resyncTimer: NodeJS.Timeout | undefined;
   private phaseTimer: NodeJS.Timeout | undefined;
   private started = false;
@@ -105,31 +111,49 @@ export class TenantController {
       resource: 'tenants',
       onEvent: (type: EventType, obj: Tenant, old: Tenant | undefined) => {
         this.schedulePhaseCount();
-        if (type === 'DELETED') return; // the finalizer saw to it before the object went
+        if (type === 'DELETED') {
+          // The finalizer saw to it before the object went; its namespace needs no more watching.
+          void this.inNamespaces.release(tenantNamespace(obj.metadata.name ?? ''));
+          return;
+        }
         if (type === 'MODIFIED' && !needsReconcile(obj, old)) return;
         this.queue.add(obj.metadata.name ?? '');
       },
     });
-    this.owned = OWNED.map(
+    const managed = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
+    const onOwnedEvent = (type: EventType, obj: KubeObject): void => {
+      // We create these objects, so ADDED is our own echo; edits and deletions by anyone
+      // else are what must be put right.
+      if (type === 'ADDED') return;
+      const tenant = obj.metadata.labels?.[TENANT_LABEL];
+      if (tenant && this.tenants.store.has(tenant)) this.queue.add(tenant);
+    };
+    this.owned = CLUSTER_WATCHES.map(
       ({ resource, path }) =>
         new Watcher<KubeObject>({
           ...common,
           path,
           resource,
-          labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`,
+          labelSelector: managed,
           onEvent: (type, obj) => {
-            // We create these objects, so ADDED is our own echo; edits and deletions by anyone
-            // else are what must be put right.
-            if (type === 'ADDED') return;
-            const tenant = obj.metadata.labels?.[TENANT_LABEL];
-            if (tenant && this.tenants.store.has(tenant)) this.queue.add(tenant);
+            // A namespace gone (or no longer ours) takes its watches with it; a pass that puts it
+            // back starts them again.
+            if (type === 'DELETED') void this.inNamespaces.release(obj.metadata.name ?? '');
+            onOwnedEvent(type, obj);
           },
         }),
     );
+    this.inNamespaces = new NamespaceWatches({ ...common, labelSelector: managed, onEvent: onOwnedEvent });
   }
 
+  /** The cluster-wide caches are filled (per-namespace watches are not waited for: a broken tenant must not hold up the rest). */
   get synced(): boolean {
     return this.tenants.synced && this.owned.every((w) => w.synced);
+  }
+
+  /** The reconciler may now work in `namespace`: watch what it owns there. */
+  watchNamespace(namespace: string): void {
+    if (this.started) this.inNamespaces.ensure(namespace);
   }
 
   start(): void {
@@ -149,7 +173,7 @@ export class TenantController {
     this.started = false;
     clearInterval(this.resyncTimer);
     clearTimeout(this.phaseTimer);
-    await Promise.all([this.tenants.stop(), ...this.owned.map((w) => w.stop())]);
+    await Promise.all([this.tenants.stop(), ...this.owned.map((w) => w.stop()), this.inNamespaces.stop()]);
     await this.queue.shutdown();
   }
 

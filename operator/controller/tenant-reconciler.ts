@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import type { Knex } from 'knex';
 
 import { DomainError } from '../../app/domain/errors.js';
@@ -34,11 +36,14 @@ import { mergeConditions, statusEqual, type ConditionInput } from './conditions.
 import {
   CREDENTIALS_ROLE,
   CREDENTIALS_ROLE_BINDING,
+  OPERATOR_GRANT_BINDING,
   desiredNamespace,
+  desiredOperatorGrant,
   desiredRole,
   desiredRoleBinding,
   desiredSecret,
   desiredTenant,
+  type OperatorIdentity,
 } from './desired.js';
 import { rotationRequest, type RotationRequest } from './rotation.js';
 import type { HandlerResult } from './work-queue.js';
@@ -60,6 +65,12 @@ export interface ReconcilerOptions {
   readonly apiUrl?: string;
   /** How soon to look again while waiting on something outside our control. */
   readonly waitRequeueMs?: number;
+  /** Who the operator is, for its RoleBinding in each tenant namespace. */
+  readonly identity: OperatorIdentity;
+  /** Called once the operator may work in a tenant namespace (the controller starts its watches there). */
+  readonly onNamespaceAccess?: (tenant: string, namespace: string) => void;
+  /** How long to wait for a new RoleBinding of the operator's to take effect (RBAC caches lag a little). */
+  readonly accessWaitMs?: number;
 }
 
 /** A step failed in a way retrying will fix (API server, database, a terminating namespace). */
@@ -79,7 +90,7 @@ function kubeFailure(what: string, err: unknown): { reason: string; message: str
   if (err instanceof KubeApiError && err.code === 403) {
     return {
       reason: 'Forbidden',
-      message: `${what}: the operator is not allowed to (${describe(err)}); check its ClusterRole (operator/rbac/clusterrole.yaml)`,
+      message: `${what}: the operator is not allowed to (${describe(err)}); check its ClusterRoles and admission policy (operator/rbac/) and its SERVICE_ACCOUNT_NAME / POD_NAMESPACE`,
     };
   }
   if (err instanceof KubeApiError && err.code === 422) {
@@ -239,14 +250,12 @@ export class TenantReconciler {
     const generation = tenant.metadata.generation ?? 0;
     const rotation = rotationRequest(tenant);
 
-    // The namespace does not depend on the database, so the two run side by side; Secrets need
-    // both (tokens from the database, a namespace to live in), RBAC only the namespace.
-    const [dbStep, nsStep] = await Promise.all([
-      this.syncDatabase(tenant, rotation),
-      this.ensureNamespace(tenant),
-    ]);
-    const [credStep, rbacStep] = await Promise.all([
-      this.ensureCredentials(tenant, dbStep, nsStep.ok, rotation),
+    // The operator may only look inside the namespace once it exists and its own RoleBinding there
+    // is in place, so that comes first. The database step reads the tokens the Secrets hold; the
+    // Secrets then need its tokens. The owners' RBAC needs only the namespace and runs alongside.
+    const nsStep = await this.ensureNamespace(tenant);
+    const [[dbStep, credStep], rbacStep] = await Promise.all([
+      this.syncDatabaseAndCredentials(tenant, nsStep.ok, rotation),
       this.ensureRbacStep(tenant, nsStep.ok),
     ]);
     const steps: StepResult[] = [dbStep, nsStep, credStep, rbacStep];
@@ -288,9 +297,30 @@ export class TenantReconciler {
     return waits.length === 0 ? undefined : { requeueAfterMs: Math.min(...waits) };
   }
 
+  private async syncDatabaseAndCredentials(
+    tenant: Tenant,
+    namespaceReady: boolean,
+    rotation: RotationRequest,
+  ): Promise<readonly [StepResult, StepResult]> {
+    const dbStep = await this.syncDatabase(tenant, namespaceReady, rotation);
+    return [dbStep, await this.ensureCredentials(tenant, dbStep, namespaceReady, rotation)];
+  }
+
   /** 1. Database: tenant row, rbac_bindings, api_tokens, given the tokens the Secrets hold. */
-  private async syncDatabase(tenant: Tenant, rotation: RotationRequest): Promise<StepResult> {
+  private async syncDatabase(
+    tenant: Tenant,
+    namespaceReady: boolean,
+    rotation: RotationRequest,
+  ): Promise<StepResult> {
     const namespace = tenantNamespace(tenant.metadata.name ?? '');
+    if (!namespaceReady) {
+      // Without the Secrets' tokens every client would look new and get a fresh token.
+      return waitingStep(
+        'DatabaseSynced',
+        'WaitingForNamespace',
+        `the tokens already issued are read from the Secrets in ${namespace}, which is not ready (see NamespaceReady)`,
+      );
+    }
     try {
       const secretList = await this.options.client.get<ObjectList<Secret>>(
         `/api/v1/namespaces/${namespace}/secrets`,
@@ -373,6 +403,8 @@ export class TenantReconciler {
           `namespace ${namespace}`,
         );
       }
+      await this.ensureAccess(tenant);
+      this.options.onNamespaceAccess?.(tenant.metadata.name ?? '', namespace);
       return {
         ok: true,
         retry: false,
@@ -380,7 +412,7 @@ export class TenantReconciler {
           type: 'NamespaceReady',
           status: 'True',
           reason: 'Applied',
-          message: `namespace ${namespace} exists`,
+          message: `namespace ${namespace} exists, and the operator works in it through RoleBinding ${OPERATOR_GRANT_BINDING}`,
         },
       };
     } catch (err) {
@@ -473,6 +505,86 @@ export class TenantReconciler {
       this.event(tenant, 'Warning', f.reason, 'EnsureRBAC', f.message);
       return failedStep('RBACReady', f.reason, f.message, true);
     }
+  }
+
+  /**
+   * The operator's RoleBinding in the tenant namespace, giving its ServiceAccount the ClusterRole
+   * for tenant namespaces there. Cluster-wide it may only create RoleBindings (and bind that one
+   * ClusterRole), not read them: until the binding exists, reading it answers 403, which here means
+   * "create it". Then it waits, briefly, for the API server's RBAC cache to let it in.
+   */
+  private async ensureAccess(tenant: Tenant): Promise<void> {
+    const { client } = this.options;
+    const namespace = tenantNamespace(tenant.metadata.name ?? '');
+    const collection = `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`;
+    const path = `${collection}/${OPERATOR_GRANT_BINDING}`;
+    const desired = desiredOperatorGrant(tenant, this.options.identity);
+    const live = await client.getOrNull<RoleBinding>(path).catch((err: unknown) => {
+      if (err instanceof KubeApiError && err.code === 403) return undefined; // no access (yet)
+      throw err;
+    });
+    if (live && jsonRoleRef(live) === jsonRoleRef(desired)) {
+      const outcome = await applyIfChanged(client, path, desired, live, FIELD_MANAGER);
+      if (outcome.changed) this.accessEvent(tenant, 'updated');
+      return;
+    }
+    // A roleRef cannot be changed: a binding to another role goes, and the right one is created.
+    if (live) await client.delete(path);
+    const deadline = Date.now() + (this.options.accessWaitMs ?? 5000);
+    const created = await this.retryUntil(deadline, async () => {
+      try {
+        await client.create(collection, desired);
+        return true;
+      } catch (err) {
+        if (isConflict(err)) return false; // there already, but not letting us in: see below
+        // The admission policy reads the namespace from a cache that may not hold a brand-new one yet.
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    });
+    if (created) this.accessEvent(tenant, 'created');
+    const allowed = await this.retryUntil(deadline, async () => {
+      try {
+        await client.get(path);
+        return true;
+      } catch (err) {
+        if (err instanceof KubeApiError && err.code === 403) return undefined;
+        throw err;
+      }
+    });
+    if (!allowed) {
+      const sa = this.options.identity.serviceAccount;
+      throw new KubeApiError(
+        403,
+        {
+          message:
+            `RoleBinding ${namespace}/${OPERATOR_GRANT_BINDING} does not let ServiceAccount ${sa.namespace}/${sa.name} ` +
+            `in (ClusterRole ${this.options.identity.tenantNamespaceRole}); if someone changed it, delete it and the operator re-creates it`,
+        },
+        'GET',
+        path,
+      );
+    }
+  }
+
+  /** Calls `attempt` until it returns a boolean or the deadline passes (then: the last answer, or false). */
+  private async retryUntil(deadline: number, attempt: () => Promise<boolean | undefined>): Promise<boolean> {
+    for (;;) {
+      const answer = await attempt();
+      if (answer !== undefined) return answer;
+      if (Date.now() >= deadline) return false;
+      await sleep(25);
+    }
+  }
+
+  private accessEvent(tenant: Tenant, what: 'created' | 'updated'): void {
+    this.event(
+      tenant,
+      'Normal',
+      'AccessGranted',
+      'EnsureNamespace',
+      `RoleBinding ${tenantNamespace(tenant.metadata.name ?? '')}/${OPERATOR_GRANT_BINDING} ${what}: ClusterRole ${this.options.identity.tenantNamespaceRole} for the operator in this namespace only`,
+    );
   }
 
   private reportDatabaseChanges(tenant: Tenant, db: TenantSyncResult): void {
@@ -677,6 +789,10 @@ export class TenantReconciler {
     }
     this.log.info('tenant finalized', { tenant: name, policy, outcome });
   }
+}
+
+function jsonRoleRef(binding: RoleBinding): string {
+  return `${binding.roleRef.kind}/${binding.roleRef.name}`;
 }
 
 function toCredentialInput(cred: ClientCredential, tenantId: string) {

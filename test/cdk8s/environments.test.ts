@@ -36,6 +36,8 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (name) => {
       'CustomResourceDefinition',
       'ClusterRole',
       'ClusterRoleBinding',
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
     ]);
     for (const o of objects) {
       expect(o.metadata.namespace).toBe(clusterScoped.has(o.kind) ? undefined : env.namespace);
@@ -310,6 +312,42 @@ describe.each(ENVIRONMENT_NAMES)('%s manifests', (name) => {
     expect(binding.subjects).toEqual([
       { kind: 'ServiceAccount', name: 'findash-operator', namespace: env.namespace },
     ]);
+
+    // In tenant namespaces it works through a ClusterRole it binds to itself there, held to those
+    // namespaces by admission policies written for this environment's ServiceAccount.
+    const tenantRole = get(objects, 'ClusterRole', 'findash-operator-tenant-namespace') as KubeObject & {
+      rules: { resources: string[] }[];
+    };
+    expect(tenantRole.rules.flatMap((r) => r.resources).sort()).toEqual(['rolebindings', 'roles', 'secrets']);
+    expect(role.rules.find((r) => r.resources.includes('clusterroles'))).toEqual({
+      apiGroups: ['rbac.authorization.k8s.io'],
+      resources: ['clusterroles'],
+      resourceNames: ['findash-operator-tenant-namespace'],
+      verbs: ['bind'],
+    });
+    expect(role.rules.some((r) => r.resources.includes('secrets'))).toBe(false);
+    const policies = ofKind(objects, 'ValidatingAdmissionPolicy');
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual([
+      'findash-operator-namespaces',
+      'findash-operator-rolebindings',
+    ]);
+    for (const policy of policies) {
+      expect(JSON.stringify(spec(policy).matchConditions)).toContain(
+        `system:serviceaccount:${env.namespace}:findash-operator`,
+      );
+      const policyBinding = get(objects, 'ValidatingAdmissionPolicyBinding', policy.metadata.name);
+      expect(spec(policyBinding)).toEqual({ policyName: policy.metadata.name, validationActions: ['Deny'] });
+    }
+    const operatorEnv = Object.fromEntries(
+      (
+        container.env as { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[]
+      ).map((e) => [e.name, e.value ?? e.valueFrom?.fieldRef?.fieldPath]),
+    );
+    expect(operatorEnv).toMatchObject({
+      POD_NAMESPACE: 'metadata.namespace',
+      SERVICE_ACCOUNT_NAME: 'spec.serviceAccountName',
+      TENANT_NAMESPACE_CLUSTER_ROLE: 'findash-operator-tenant-namespace',
+    });
   });
 
   it('let kube-prometheus-stack find ServiceMonitors, rules and dashboards', () => {

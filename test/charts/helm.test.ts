@@ -341,6 +341,32 @@ describe('rendered manifests follow the runtime contract', () => {
     );
     const tested = parseObjects(operatorFile).find((o) => o.kind === 'ClusterRole')!;
     expect(rules).toEqual(tested.rules);
+    // Likewise the ClusterRole it binds to itself in each tenant namespace.
+    const tenantRole = find(all, 'ClusterRole', 'findash-operator-tenant-namespace');
+    const tenantRoleFile = parseObjects(
+      await readFile(path.join(repoRoot(), 'operator', 'rbac', 'tenant-namespace-role.yaml'), 'utf8'),
+    ).find((o) => o.kind === 'ClusterRole')!;
+    expect(tenantRole.rules).toEqual(tenantRoleFile.rules);
+    // And the admission policies that keep its RoleBindings and Namespaces to tenant namespaces.
+    const policyFile = parseObjects(
+      await readFile(path.join(repoRoot(), 'operator', 'rbac', 'admission-policy.yaml'), 'utf8'),
+    );
+    // Helm orders objects by kind, so they are compared by kind and name.
+    const byKey = (list: K8sObject[]) =>
+      Object.fromEntries(list.map((o) => [`${o.kind}/${o.metadata.name}`, o.spec]));
+    expect(byKey(all.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy')))).toEqual(
+      byKey(
+        policyFile.map((o) => ({
+          ...o,
+          spec: JSON.parse(
+            JSON.stringify(o.spec).replaceAll(
+              'system:serviceaccount:findash-system:findash-operator',
+              'system:serviceaccount:findash:findash-operator',
+            ),
+          ) as unknown,
+        })),
+      ),
+    );
 
     // The runtime contract is the upper bound of what the operator may ever be granted.
     const contract: Record<string, string[]> = {
@@ -348,17 +374,10 @@ describe('rendered manifests follow the runtime contract', () => {
       'findash.io/tenants/status': ['get', 'update', 'patch'],
       'findash.io/tenants/finalizers': ['update'],
       '/namespaces': ['get', 'list', 'watch', 'create', 'patch', 'delete'],
-      '/secrets': ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-      'rbac.authorization.k8s.io/roles': ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-      'rbac.authorization.k8s.io/rolebindings': [
-        'get',
-        'list',
-        'watch',
-        'create',
-        'update',
-        'patch',
-        'delete',
-      ],
+      // Cluster-wide: no Secrets or Roles at all; RoleBindings only created (the admission policy
+      // says where), and only the tenant-namespace ClusterRole bound.
+      'rbac.authorization.k8s.io/rolebindings': ['create'],
+      'rbac.authorization.k8s.io/clusterroles': ['bind'],
       '/events': ['create', 'patch'],
       'events.k8s.io/events': ['create', 'patch'],
     };
@@ -377,6 +396,9 @@ describe('rendered manifests follow the runtime contract', () => {
       }
     }
     expect(JSON.stringify(rules)).not.toContain('*');
+    expect(rules.find((r) => r.resources.includes('clusterroles'))?.resourceNames).toEqual([
+      'findash-operator-tenant-namespace',
+    ]);
     const lease = find(all, 'Role', 'findash-operator-leader-election').rules as PolicyRule[];
     expect(lease).toEqual([
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
@@ -447,7 +469,7 @@ describe('rendered manifests follow the runtime contract', () => {
  * A container's environment as the kubelet would build it from the rendered objects. Values held in Secrets the
  * platform provides (existingSecret) get a well-formed stand-in; downward-API fields get the namespace.
  */
-function containerEnv(container: Container, all: K8sObject[]): Record<string, string> {
+function containerEnv(container: Container, all: K8sObject[], pod?: PodSpec): Record<string, string> {
   // The same Secret key always stands in with the same value, so "which Secret" comparisons still hold.
   const standIn = (variable: string, ref: { name: string; key: string }): string | undefined => {
     if (variable === 'AMQP_URL') return `amqp://${ref.name}:secret@mq.example:5672`;
@@ -462,8 +484,10 @@ function containerEnv(container: Container, all: K8sObject[]): Record<string, st
   for (const e of container.env ?? []) {
     const ref = e.valueFrom?.secretKeyRef;
     if (e.value !== undefined) env[e.name] = e.value;
-    else if (e.valueFrom?.fieldRef) env[e.name] = 'findash';
-    else if (ref) {
+    else if (e.valueFrom?.fieldRef) {
+      const field = e.valueFrom.fieldRef.fieldPath;
+      env[e.name] = field === 'spec.serviceAccountName' ? (pod?.serviceAccountName ?? 'default') : 'findash';
+    } else if (ref) {
       const secret = all.find((o) => o.kind === 'Secret' && o.metadata.name === ref.name);
       const value = secret ? decode(secret)[ref.key] : standIn(e.name, ref);
       if (value !== undefined) env[e.name] = value;
@@ -496,14 +520,36 @@ describe("the rendered environment is accepted by the API's and the operator's o
     expect(migrate.DATABASE_URL).toBe(api.DATABASE_URL);
     expect(migrate.DATABASE_OWNER_URL).not.toBe(api.DATABASE_URL);
 
-    const operatorEnv = containerEnv(
-      podSpec(find(all, 'Deployment', 'findash-operator')).containers[0]!,
-      all,
-    );
+    const operatorPod = podSpec(find(all, 'Deployment', 'findash-operator'));
+    const operatorEnv = containerEnv(operatorPod.containers[0]!, all, operatorPod);
     const operator = loadOperatorConfig(operatorEnv);
     expect(operator).toMatchObject({ port: 8081, leaseNamespace: 'findash', leaseName: 'findash-operator' });
     expect(operator.databaseUrl).toBe(migrate.DATABASE_OWNER_URL);
     expect(operator.apiUrl).toMatch(/^https?:\/\//);
+  });
+
+  it("gives the operator the identity its RoleBindings and admission policies name, whatever the ServiceAccount's name", async () => {
+    const all = parseObjects(
+      await renderChart('production', ['--set', 'operator.serviceAccount.name=tenant-robot']),
+    );
+    const pod = podSpec(find(all, 'Deployment', 'findash-operator'));
+    const operator = loadOperatorConfig(containerEnv(pod.containers[0]!, all, pod));
+    expect(operator.serviceAccount).toEqual({ namespace: 'findash', name: 'tenant-robot' });
+    // The ClusterRole it binds to itself is the one rendered, and the one it may bind.
+    find(all, 'ClusterRole', operator.tenantNamespaceRole);
+    const rules = find(all, 'ClusterRole', 'findash-operator').rules as PolicyRule[];
+    expect(rules.find((r) => r.resources.includes('clusterroles'))?.resourceNames).toEqual([
+      operator.tenantNamespaceRole,
+    ]);
+    // The admission policies apply to exactly that ServiceAccount.
+    for (const policy of all.filter((o) => o.kind === 'ValidatingAdmissionPolicy')) {
+      expect(spec<{ matchConditions: { expression: string }[] }>(policy).matchConditions).toEqual([
+        {
+          name: 'by-the-operator',
+          expression: "request.userInfo.username == 'system:serviceaccount:findash:tenant-robot'",
+        },
+      ]);
+    }
   });
 });
 
@@ -578,9 +624,17 @@ describe('against a real kube-apiserver', () => {
   });
 
   it('lets the operator ServiceAccount provision a tenant and nothing beyond the contract', async () => {
-    // Apply the RBAC objects for real, then act as the operator's ServiceAccount.
+    // Apply the RBAC objects and admission policies for real, then act as the operator's ServiceAccount.
     const rbac = objects('production').filter((o) =>
-      ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(o.kind),
+      [
+        'ServiceAccount',
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'Role',
+        'RoleBinding',
+        'ValidatingAdmissionPolicy',
+        'ValidatingAdmissionPolicyBinding',
+      ].includes(o.kind),
     );
     const file = path.join(work, 'rbac.yaml');
     await writeFile(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }));
@@ -599,19 +653,61 @@ describe('against a real kube-apiserver', () => {
       expect(result.stderr).not.toMatch(/error|doesn't have a resource type/i);
       return result.stdout.trim();
     };
-
-    // What reconciling a Tenant does, done for real under the operator's identity.
-    await kubectl(cp, [...as, 'create', 'namespace', 'tenant-acme']);
-    await kubectl(cp, [
-      ...as,
+    // A new RoleBinding and new admission policies take effect a moment after they are stored.
+    const eventually = async (what: () => Promise<unknown>) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await what();
+        } catch (err) {
+          if (attempt >= 100) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    };
+    const refused = async (args: string[]) => {
+      const error = await kubectl(cp, [...as, ...args]).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect([args.join(' '), String(error)]).toEqual([args.join(' '), expect.stringMatching(/forbidden/i)]);
+    };
+    const grantSelf = (namespace: string) => [
       '-n',
-      'tenant-acme',
+      namespace,
       'create',
-      'secret',
-      'generic',
-      'dashboard-token',
-      '--from-literal=token=t',
-    ]);
+      'rolebinding',
+      'findash-operator',
+      '--clusterrole=findash-operator-tenant-namespace',
+      '--serviceaccount=findash:findash-operator',
+    ];
+
+    // What reconciling a Tenant does, done for real under the operator's identity: the namespace,
+    // then its own RoleBinding there, then the Secrets, Role and RoleBinding through that.
+    const namespaceFile = path.join(work, 'tenant-namespace.json');
+    await writeFile(
+      namespaceFile,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'tenant-acme', labels: { 'app.kubernetes.io/managed-by': 'findash-operator' } },
+      }),
+    );
+    await eventually(() => refused(['create', 'namespace', 'not-a-tenant']));
+    await kubectl(cp, [...as, 'create', '-f', namespaceFile]);
+    expect(await can('get', 'secrets', '-n', 'tenant-acme')).toBe('no');
+    await kubectl(cp, [...as, ...grantSelf('tenant-acme')]);
+    await eventually(() =>
+      kubectl(cp, [
+        ...as,
+        '-n',
+        'tenant-acme',
+        'create',
+        'secret',
+        'generic',
+        'dashboard-token',
+        '--from-literal=token=t',
+      ]),
+    );
     // Creating a Role that grants `get` on Secrets passes RBAC's escalation check only because the operator holds it.
     await kubectl(cp, [
       ...as,
@@ -646,6 +742,24 @@ describe('against a real kube-apiserver', () => {
     expect(await can('create', 'clusterrolebindings')).toBe('no');
     expect(await can('delete', 'tenants.findash.io')).toBe('no');
     expect(await can('create', 'tenants.findash.io')).toBe('no');
+
+    // Outside tenant namespaces: no Secrets, Roles or RoleBindings to read, and no way to let itself in.
+    expect(await can('get', 'secrets', '-n', 'findash')).toBe('no');
+    expect(await can('list', 'secrets', '--all-namespaces')).toBe('no');
+    expect(await can('list', 'roles.rbac.authorization.k8s.io', '--all-namespaces')).toBe('no');
+    expect(await can('get', 'rolebindings.rbac.authorization.k8s.io', '-n', 'kube-system')).toBe('no');
+    await refused(grantSelf('kube-system'));
+    await refused(grantSelf('findash'));
+    await refused([
+      '-n',
+      'tenant-acme',
+      'create',
+      'rolebinding',
+      'x',
+      '--clusterrole=admin',
+      '--user=mallory',
+    ]);
+    await refused(['delete', 'namespace', 'findash']);
   });
 
   it('installs with helm against the cluster and prints how to reach the API, add a tenant and read its token', async () => {

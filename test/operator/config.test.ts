@@ -23,6 +23,24 @@ describe('operator configuration', () => {
     });
   });
 
+  it('knows its ServiceAccount and the ClusterRole it binds to itself in tenant namespaces', () => {
+    expect(loadConfig({ ...base, LEADER_ELECTION_NAMESPACE: 'ops' })).toMatchObject({
+      serviceAccount: { namespace: 'ops', name: 'findash-operator' },
+      tenantNamespaceRole: 'findash-operator-tenant-namespace',
+    });
+    expect(
+      loadConfig({
+        ...base,
+        POD_NAMESPACE: 'platform',
+        SERVICE_ACCOUNT_NAME: 'demo-findash-operator',
+        TENANT_NAMESPACE_CLUSTER_ROLE: 'demo-findash-operator-tenant-namespace',
+      }),
+    ).toMatchObject({
+      serviceAccount: { namespace: 'platform', name: 'demo-findash-operator' },
+      tenantNamespaceRole: 'demo-findash-operator-tenant-namespace',
+    });
+  });
+
   it('prefers DATABASE_OWNER_URL, since the operator writes across tenants', () => {
     expect(loadConfig({ ...base, DATABASE_OWNER_URL: 'postgres://o@h/db' }).databaseUrl).toBe(
       'postgres://o@h/db',

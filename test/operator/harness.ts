@@ -86,6 +86,8 @@ export async function startOperatorEnv(
     backoffBaseMs: 100,
     backoffMaxMs: 5_000,
     logLevel: 'error',
+    serviceAccount: { namespace: 'findash-system', name: 'findash-operator' },
+    tenantNamespaceRole: 'findash-operator-tenant-namespace',
     ...overrides,
   });
 

@@ -1,36 +1,75 @@
-// The controller list-watches Tenants and, for drift, the kinds it owns, cluster-wide. Its ClusterRole must
-// grant list and watch on each: without them every watch answers 403, the operator never reports ready, and a
-// deploy waits for it until it rolls back (found running the operator as a real Pod under this ClusterRole).
+// The controller list-watches Tenants and tenant Namespaces cluster-wide, and Secrets, Roles and RoleBindings
+// inside each tenant namespace. Its ClusterRole must grant list and watch on the first (without them every watch
+// answers 403, the operator never reports ready, and a deploy waits for it until it rolls back — found running
+// the operator as a real Pod), and the ClusterRole it binds to itself in each tenant namespace on the others.
+// And the point of #17.7: nothing cluster-wide lets it read Secrets, Roles or RoleBindings.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 
-import { OWNED } from '../../operator/controller/tenant-controller.js';
+import { NAMESPACE_WATCHES } from '../../operator/controller/namespace-watches.js';
+import { CLUSTER_WATCHES } from '../../operator/controller/tenant-controller.js';
 import { repoRoot } from '../harness/repo-root.js';
 
 interface Rule {
   apiGroups: string[];
   resources: string[];
   verbs: string[];
+  resourceNames?: string[];
 }
 
-describe("the operator's ClusterRole", () => {
-  const role = parseAllDocuments(
-    readFileSync(path.join(repoRoot(), 'operator', 'rbac', 'clusterrole.yaml'), 'utf8'),
-  )
-    .map((doc) => doc.toJS() as { kind?: string; rules: Rule[] })
-    .find((doc) => doc.kind === 'ClusterRole');
-  if (!role) throw new Error('no ClusterRole in operator/rbac/clusterrole.yaml');
-  const verbsOn = (resource: string) =>
-    new Set(role.rules.filter((rule) => rule.resources.includes(resource)).flatMap((rule) => rule.verbs));
+function clusterRole(file: string, name: string): { rules: Rule[] } {
+  const role = parseAllDocuments(readFileSync(path.join(repoRoot(), 'operator', 'rbac', file), 'utf8'))
+    .map((doc) => doc.toJS() as { kind?: string; metadata?: { name?: string }; rules: Rule[] })
+    .find((doc) => doc.kind === 'ClusterRole' && doc.metadata?.name === name);
+  if (!role) throw new Error(`no ClusterRole ${name} in operator/rbac/${file}`);
+  return role;
+}
 
-  it.each(['tenants', ...OWNED.map((owned) => owned.resource)])(
+const verbsOn = (role: { rules: Rule[] }, resource: string) =>
+  new Set(role.rules.filter((rule) => rule.resources.includes(resource)).flatMap((rule) => rule.verbs));
+
+describe("the operator's ClusterRole (cluster-wide)", () => {
+  const role = clusterRole('clusterrole.yaml', 'findash-operator');
+
+  it.each(['tenants', ...CLUSTER_WATCHES.map((w) => w.resource)])(
     'lets the controller list and watch %s',
     (resource) => {
-      const verbs = verbsOn(resource);
+      const verbs = verbsOn(role, resource);
       expect(verbs.has('list') && verbs.has('watch')).toBe(true);
     },
   );
+
+  it.each(NAMESPACE_WATCHES.map((w) => w.resource))(
+    'does not let it get, list, watch, change or delete %s anywhere',
+    (resource) => {
+      const verbs = verbsOn(role, resource);
+      for (const verb of ['get', 'list', 'watch', 'update', 'patch', 'delete', 'deletecollection', '*']) {
+        expect([resource, verb, verbs.has(verb)]).toEqual([resource, verb, false]);
+      }
+    },
+  );
+
+  it('only creates RoleBindings (to give itself the tenant-namespace ClusterRole) and binds only that role', () => {
+    expect([...verbsOn(role, 'rolebindings')]).toEqual(['create']);
+    expect(role.rules.filter((r) => r.resources.includes('clusterroles'))).toEqual([
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['clusterroles'],
+        resourceNames: ['findash-operator-tenant-namespace'],
+        verbs: ['bind'],
+      },
+    ]);
+  });
+});
+
+describe('the ClusterRole it binds to itself in each tenant namespace', () => {
+  const role = clusterRole('tenant-namespace-role.yaml', 'findash-operator-tenant-namespace');
+
+  it.each(NAMESPACE_WATCHES.map((w) => w.resource))('lets the controller list and watch %s', (resource) => {
+    const verbs = verbsOn(role, resource);
+    expect(verbs.has('list') && verbs.has('watch')).toBe(true);
+  });
 });

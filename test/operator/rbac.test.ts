@@ -1,17 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 
 import { TENANTS_PATH } from '../../operator/crd/types.js';
-import { KubeApiError } from '../../operator/kube/client.js';
-import type { KubeObject, Lease, ObjectList, Secret } from '../../operator/kube/types.js';
+import { KubeApiError, KubeClient } from '../../operator/kube/client.js';
+import type { KubeObject, Lease, ObjectList, RoleBinding, Secret } from '../../operator/kube/types.js';
 import type { OperatorHandle } from '../../operator/operator.js';
 import { repoRoot } from '../harness/repo-root.js';
 import {
   applyTenant,
   getTenant,
+  secretToken,
   startOperatorEnv,
   tenantName,
   tenantObject,
@@ -27,13 +29,77 @@ import {
  */
 const SA = { namespace: 'findash-system', name: 'findash-operator' };
 const SA_USER = `system:serviceaccount:${SA.namespace}:${SA.name}`;
+/** The ClusterRole the operator binds to itself inside each tenant namespace (operator/rbac/). */
+const TENANT_NAMESPACE_ROLE = 'findash-operator-tenant-namespace';
 
 const PLURALS: Record<string, string> = {
   ClusterRole: 'clusterroles',
   ClusterRoleBinding: 'clusterrolebindings',
   Role: 'roles',
   RoleBinding: 'rolebindings',
+  ValidatingAdmissionPolicy: 'validatingadmissionpolicies',
+  ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings',
 };
+
+/** Every object of operator/rbac/*.yaml, as a cluster admin would apply them. */
+async function applyOperatorRbac(kube: OperatorTestEnv['kube']): Promise<void> {
+  const dir = path.join(repoRoot(), 'operator', 'rbac');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    for (const doc of parseAllDocuments(readFileSync(path.join(dir, file), 'utf8'))) {
+      const obj = doc.toJSON() as KubeObject & { apiVersion: string; kind: string };
+      const plural = PLURALS[obj.kind];
+      if (!plural) throw new Error(`operator/rbac/${file}: no test support for kind ${obj.kind}`);
+      const ns = obj.metadata.namespace;
+      const base = `/apis/${obj.apiVersion}`;
+      await kube.apply(
+        ns
+          ? `${base}/namespaces/${ns}/${plural}/${obj.metadata.name}`
+          : `${base}/${plural}/${obj.metadata.name}`,
+        obj,
+        'test',
+      );
+    }
+  }
+}
+
+/**
+ * Admission policies take effect a moment after they are created (the API server compiles them in
+ * the background): wait until a RoleBinding the operator must not create is refused (dry run).
+ */
+async function waitForAdmissionPolicies(env: OperatorTestEnv): Promise<void> {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(env.cp.kubeconfigPath);
+  const client = await KubeClient.create(kc, { impersonate: { user: SA_USER } });
+  try {
+    await waitFor(
+      async () => {
+        try {
+          await client.request('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', {
+            query: { dryRun: 'All' },
+            body: {
+              apiVersion: 'rbac.authorization.k8s.io/v1',
+              kind: 'RoleBinding',
+              metadata: { name: 'probe' },
+              roleRef: {
+                apiGroup: 'rbac.authorization.k8s.io',
+                kind: 'ClusterRole',
+                name: TENANT_NAMESPACE_ROLE,
+              },
+              subjects: [{ kind: 'ServiceAccount', name: SA.name, namespace: SA.namespace }],
+            },
+          });
+          return false;
+        } catch (err) {
+          return err instanceof KubeApiError && /findash operator/.test(err.message);
+        }
+      },
+      30_000,
+      'the admission policies to take effect',
+    );
+  } finally {
+    client.close();
+  }
+}
 
 describe('Tenant operator: least-privilege RBAC', () => {
   let env: OperatorTestEnv;
@@ -47,18 +113,8 @@ describe('Tenant operator: least-privilege RBAC', () => {
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: SA },
       'test',
     );
-    for (const file of ['clusterrole.yaml', 'leader-election-role.yaml']) {
-      const text = readFileSync(path.join(repoRoot(), 'operator', 'rbac', file), 'utf8');
-      for (const doc of parseAllDocuments(text)) {
-        const obj = doc.toJSON() as KubeObject & { kind: string };
-        const ns = obj.metadata.namespace;
-        const base = '/apis/rbac.authorization.k8s.io/v1';
-        const url = ns
-          ? `${base}/namespaces/${ns}/${PLURALS[obj.kind]}/${obj.metadata.name}`
-          : `${base}/${PLURALS[obj.kind]}/${obj.metadata.name}`;
-        await env.kube.apply(url, obj, 'test');
-      }
-    }
+    await applyOperatorRbac(env.kube);
+    await waitForAdmissionPolicies(env);
     op = await env.startOperator(
       { leaderElection: true, leaseDurationMs: 4000, identity: 'rbac-test' },
       { user: SA_USER },
@@ -74,6 +130,97 @@ describe('Tenant operator: least-privilege RBAC', () => {
   it('really runs as the ServiceAccount: anything outside its ClusterRole is refused', async () => {
     await expect(op.client.get('/api/v1/configmaps')).rejects.toMatchObject({ code: 403 });
     await expect(op.client.get('/apis/apps/v1/deployments')).rejects.toBeInstanceOf(KubeApiError);
+  });
+
+  describe('outside the namespaces it owns', () => {
+    const other = 'unrelated-app';
+    const rbacBase = `/apis/rbac.authorization.k8s.io/v1/namespaces/${other}`;
+    beforeAll(async () => {
+      // Someone else's namespace, Secret, and a Role that could read that Secret.
+      await env.kube.apply(
+        `/api/v1/namespaces/${other}`,
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: other } },
+        'test',
+      );
+      await env.kube.apply(
+        `/api/v1/namespaces/${other}/secrets/database`,
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'database', namespace: other },
+          stringData: { password: 'not-for-the-operator' },
+        },
+        'test',
+      );
+      await env.kube.apply(
+        `${rbacBase}/roles/secret-reader`,
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'Role',
+          metadata: { name: 'secret-reader', namespace: other },
+          rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+        },
+        'test',
+      );
+    });
+
+    it('cannot read, list or watch Secrets, Roles or RoleBindings there, nor cluster-wide', async () => {
+      await expect(op.client.get(`/api/v1/namespaces/${other}/secrets/database`)).rejects.toMatchObject({
+        code: 403,
+      });
+      for (const path of [
+        `/api/v1/namespaces/${other}/secrets`,
+        '/api/v1/secrets',
+        `${rbacBase}/roles`,
+        `${rbacBase}/rolebindings`,
+        '/apis/rbac.authorization.k8s.io/v1/roles',
+        '/apis/rbac.authorization.k8s.io/v1/rolebindings',
+      ]) {
+        await expect(op.client.get(path)).rejects.toMatchObject({ code: 403 });
+        await expect(op.client.get(path, { watch: 1, timeoutSeconds: 1 })).rejects.toMatchObject({
+          code: 403,
+        });
+      }
+    });
+
+    it('cannot grant itself (or anyone) access there with a RoleBinding', async () => {
+      const binding = (roleRef: { kind: string; name: string }) => ({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: `sneak-${roleRef.name}`, namespace: other },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef },
+        subjects: [{ kind: 'ServiceAccount', name: SA.name, namespace: SA.namespace }],
+      });
+      // A Role that reads the namespace's Secrets, and the ClusterRole it is given in tenant namespaces.
+      for (const roleRef of [
+        { kind: 'Role', name: 'secret-reader' },
+        { kind: 'ClusterRole', name: TENANT_NAMESPACE_ROLE },
+      ]) {
+        const refused = await op.client.create(`${rbacBase}/rolebindings`, binding(roleRef)).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(refused).toBeInstanceOf(KubeApiError);
+        expect([403, 422]).toContain((refused as KubeApiError).code);
+      }
+      expect(
+        (await env.kube.get<ObjectList<KubeObject>>(`${rbacBase}/rolebindings`)).items.map(
+          (b) => b.metadata.name,
+        ),
+      ).toEqual([]);
+    });
+
+    it('cannot label, take over or delete a namespace that is not a tenant namespace', async () => {
+      await expect(
+        op.client.mergePatch(`/api/v1/namespaces/${other}`, {
+          metadata: { labels: { 'app.kubernetes.io/managed-by': 'findash-operator' } },
+        }),
+      ).rejects.toBeInstanceOf(KubeApiError);
+      await expect(op.client.delete(`/api/v1/namespaces/${other}`)).rejects.toBeInstanceOf(KubeApiError);
+      const ns = await env.kube.get<KubeObject>(`/api/v1/namespaces/${other}`);
+      expect(ns.metadata.deletionTimestamp).toBeUndefined();
+      expect(ns.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
+    });
   });
 
   it('leads through its Lease, then creates, updates and deletes a Tenant with only those permissions', async () => {
@@ -104,6 +251,45 @@ describe('Tenant operator: least-privilege RBAC', () => {
       ),
     ).toEqual(['one-token', 'two-token']);
 
+    // Drift: a deleted credentials Secret comes back (with a new token), seen through its watch.
+    const secretPath = `/api/v1/namespaces/tenant-${name}/secrets/one-token`;
+    const before = secretToken(await env.kube.get<Secret>(secretPath));
+    await env.kube.delete(secretPath);
+    const repaired = await waitFor(
+      async () => {
+        const s = await env.kube.getOrNull<Secret>(secretPath);
+        return s ? secretToken(s) : null;
+      },
+      10_000,
+      'the deleted Secret to come back',
+    );
+    expect(repaired).not.toBe(before);
+
+    // It works in the tenant namespace through its own RoleBinding there, and gives that
+    // ClusterRole to nobody else: not even inside its own namespace.
+    const tenantRbac = `/apis/rbac.authorization.k8s.io/v1/namespaces/tenant-${name}/rolebindings`;
+    const grant = await env.kube.get<RoleBinding>(`${tenantRbac}/findash-operator`);
+    expect({ roleRef: grant.roleRef, subjects: grant.subjects }).toEqual({
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: TENANT_NAMESPACE_ROLE },
+      subjects: [{ kind: 'ServiceAccount', name: SA.name, namespace: SA.namespace }],
+    });
+    await expect(
+      op.client.create(tenantRbac, {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'sneak', namespace: `tenant-${name}` },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: TENANT_NAMESPACE_ROLE },
+        subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'mallory' }],
+      }),
+    ).rejects.toMatchObject({ code: 403, message: expect.stringMatching(/to itself only/) });
+    // If someone deletes that RoleBinding, the operator notices (its watch there) and puts it back.
+    await env.kube.delete(`${tenantRbac}/findash-operator`);
+    await waitFor(
+      async () => env.kube.getOrNull(`${tenantRbac}/findash-operator`),
+      10_000,
+      "the operator's RoleBinding to come back",
+    );
+
     // Rotation (annotation removal), a removed client (Secret deletion), a spec change.
     await env.kube.mergePatch(`${TENANTS_PATH}/${name}`, {
       metadata: { annotations: { 'findash.io/rotate-token': 'one' } },
@@ -132,5 +318,8 @@ describe('Tenant operator: least-privilege RBAC', () => {
 
     await env.kube.delete(`${TENANTS_PATH}/${name}`);
     await waitFor(async () => (await getTenant(env.kube, name)) === null, 20_000, 'tenant finalized');
+    // No namespace controller runs here, so the namespace stays Terminating rather than disappearing.
+    const ns = await env.kube.getOrNull<KubeObject>(`/api/v1/namespaces/tenant-${name}`);
+    expect(ns === null || ns.metadata.deletionTimestamp !== undefined).toBe(true);
   });
 });
