@@ -1,0 +1,24 @@
+import { ROTATE_TOKEN_ANNOTATION, type Tenant } from '../../crd/types.js';
+import { KubeApiError } from '../../kube/client.js';
+import { tenantPath, type StepContext } from './context.js';
+
+/** Removes findash.io/rotate-token once handled, unless someone changed its value meanwhile. */
+export async function clearRotateAnnotation(ctx: StepContext, tenant: Tenant, value: string): Promise<void> {
+  const path = `/metadata/annotations/${ROTATE_TOKEN_ANNOTATION.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  try {
+    await ctx.client.jsonPatch(tenantPath(tenant.metadata.name ?? ''), [
+      { op: 'test', path, value },
+      { op: 'remove', path },
+    ]);
+    ctx.event(
+      tenant,
+      'Normal',
+      'TokensRotated',
+      'RotateToken',
+      `rotated tokens requested by ${ROTATE_TOKEN_ANNOTATION}: ${value}`,
+    );
+  } catch (err) {
+    // 422 from the test op: the value changed, and the change queues another pass anyway.
+    if (!(err instanceof KubeApiError && (err.code === 422 || err.code === 409))) throw err;
+  }
+}
