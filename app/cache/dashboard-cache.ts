@@ -1,53 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
-import fp from 'fastify-plugin';
-import { LRUCache } from 'lru-cache';
-
-import { MemcachedStore } from '../cache/memcached-store.js';
-import { NearCopy } from '../cache/near-copy.js';
 import type { ActorContext } from '../domain/context.js';
-import { HotCounter } from './metrics.js';
-
-export interface StoreHealth {
-  readonly status: 'up' | 'degraded' | 'down';
-  readonly detail?: string;
-}
-
-/**
- * Where cached dashboards live. The in-process LRU is the default; the memcached store
- * (app/cache/memcached-store.ts) replaces it when MEMCACHED_SERVERS is set. A store may throw
- * (timeout, outage): the DashboardCache treats that as a miss and never fails a request for it.
- */
-export interface CacheStore {
-  readonly name: string;
-  get(key: string): Promise<string | null>;
-  set(key: string, value: string, ttlSeconds: number): Promise<void>;
-  /** Stores only if the key is absent; true if stored. */
-  add(key: string, value: string, ttlSeconds: number): Promise<boolean>;
-  health?(): Promise<StoreHealth>;
-  close(): Promise<void>;
-}
-
-export class LruStore implements CacheStore {
-  readonly name = 'memory';
-  private readonly lru = new LRUCache<string, string>({ max: 5000, ttlAutopurge: false });
-  get(key: string): Promise<string | null> {
-    return Promise.resolve(this.lru.get(key) ?? null);
-  }
-  set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    this.lru.set(key, value, { ttl: ttlSeconds * 1000 });
-    return Promise.resolve();
-  }
-  add(key: string, value: string, ttlSeconds: number): Promise<boolean> {
-    if (this.lru.has(key)) return Promise.resolve(false);
-    this.lru.set(key, value, { ttl: ttlSeconds * 1000 });
-    return Promise.resolve(true);
-  }
-  close(): Promise<void> {
-    this.lru.clear();
-    return Promise.resolve();
-  }
-}
+import type { Dated } from '../domain/dashboard/sql-parts.js';
+import { dashboardResponse, type DashboardResponse } from './dashboard-response.js';
+import { NearCopy } from './near-copy.js';
+import { decodeEntry, encodeEntry } from './stored-entry.js';
+import type { CacheStore, StoreHealth } from './store.js';
 
 /** Counts what the cache did, for findash_cache_hits_total / findash_cache_misses_total. */
 export interface CacheObserver {
@@ -61,21 +19,6 @@ type TenantRef = Pick<ActorContext, 'tenantType' | 'tenantId'>;
 export interface Computed {
   readonly json: string;
   readonly maxAgeSeconds?: number | undefined;
-}
-
-/**
- * A cached entry in the store: its expiry (epoch ms) on the first line, then the JSON (which
- * JSON.stringify never breaks across lines). Instances that read it keep their near copy no
- * longer than that. A value without it (written by an older version) reads as a miss.
- */
-function encodeEntry(expiresAt: number, json: string): string {
-  return `${expiresAt}\n${json}`;
-}
-
-function decodeEntry(value: string): { expiresAt: number; json: string } | null {
-  const cut = value.indexOf('\n');
-  const expiresAt = cut > 0 ? Number(value.slice(0, cut)) : NaN;
-  return Number.isFinite(expiresAt) ? { expiresAt, json: value.slice(cut + 1) } : null;
 }
 
 function computed(value: string | Computed): Computed {
@@ -100,7 +43,10 @@ function pendingRead(): PendingRead {
 }
 
 /**
- * Dashboard cache under `dashboard:{tenant_type}:{tenant_id}` (DESIGN §2). A tenant's entries
+ * The dashboard cache, the one home of the dashboard read path's caching: entries under
+ * `dashboard:{tenant_type}:{tenant_id}` (DESIGN §2) plus the generation and the answer's key
+ * (answer-key.ts), stored with their lifetime (stored-entry.ts), kept near (near-copy.ts), sent
+ * gzipped once (dashboard-response.ts), and invalidated by writes. A tenant's entries
  * share a generation stamp kept in the store itself; a write replaces the stamp, which orphans
  * every entry of that tenant at once on every instance sharing the store (the orphans expire
  * with their TTL). Concurrent misses for one key compute once per instance.
@@ -186,6 +132,28 @@ export class DashboardCache {
     // concurrent write just installed (that would resurrect pre-write entries).
     if (await this.store.add(key, fresh, this.ttlSeconds * 2)) return fresh;
     return (await this.store.get(key)) ?? fresh;
+  }
+
+  /**
+   * What the dashboard routes send: the answer's JSON bytes and their headers. A hit sends the
+   * stored bytes as they are (no parse, no re-serialization, no re-encoding) and, to clients
+   * that accept gzip, their one compressed copy; a miss runs `read` (once per instance per key),
+   * stores the JSON no longer than the answer's own lifetime (the tenant's day) and sends it.
+   * The answers have exactly the response schemas' shape, so JSON.stringify produces what the
+   * schema serializer would.
+   */
+  response(
+    ctx: ActorContext,
+    suffix: string,
+    acceptEncoding: string | undefined,
+    read: () => Promise<Dated<unknown>>,
+  ): Promise<DashboardResponse> {
+    return this.getOrComputeBody(ctx, suffix, () =>
+      read().then((answer) => ({
+        json: JSON.stringify(answer.value),
+        maxAgeSeconds: answer.secondsLeftToday,
+      })),
+    ).then((body) => dashboardResponse(body, this.ttlSeconds > 0, acceptEncoding));
   }
 
   async getOrCompute<T>(ctx: ActorContext, suffix: string, compute: () => Promise<T>): Promise<T> {
@@ -308,56 +276,3 @@ export class DashboardCache {
     return this.store.close();
   }
 }
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    dashboardCache: DashboardCache;
-  }
-}
-
-/**
- * Chooses the store (memcached when MEMCACHED_SERVERS is set, else the in-process LRU), wires
- * its failures and breaker state into the metrics, and reports it in /health: an unreachable
- * memcached is `degraded`, never `down` (dashboards are still served, from PostgreSQL).
- */
-export default fp<{ store?: CacheStore }>(
-  async (fastify, opts) => {
-    const { config, metrics } = fastify;
-    const store =
-      opts.store ??
-      (config.MEMCACHED_SERVERS
-        ? new MemcachedStore({
-            servers: config.MEMCACHED_SERVERS,
-            timeoutMs: config.MEMCACHED_TIMEOUT_MS,
-            cooldownMs: config.MEMCACHED_BREAKER_COOLDOWN_MS,
-            onError: (operation, error) => {
-              metrics.cacheErrors.inc({ operation });
-              fastify.log.warn({ operation, err: error.message }, 'memcached operation failed');
-            },
-            onBreakerState: (state) => {
-              metrics.breakerState.set({ dependency: 'memcached' }, state);
-              fastify.log.warn({ dependency: 'memcached', state }, 'circuit breaker changed state');
-            },
-          })
-        : new LruStore());
-    const hits = new HotCounter<'dashboard'>(metrics.cacheHits, 'cache', metrics);
-    const misses = new HotCounter<'dashboard'>(metrics.cacheMisses, 'cache', metrics);
-    const cache = new DashboardCache(store, config.DASHBOARD_CACHE_TTL, {
-      hit: () => hits.inc('dashboard'),
-      miss: () => misses.inc('dashboard'),
-    });
-    fastify.decorate('dashboardCache', cache);
-    // Every request write invalidates its tenant's dashboards before the write answers.
-    fastify.afterTenantWrite((actor) => cache.invalidateTenant(actor));
-    fastify.addHealthCheck({
-      name: 'cache',
-      critical: false,
-      run: async () => {
-        const health = await cache.health();
-        return { ...health, detail: health.detail ?? `store: ${cache.storeName}` };
-      },
-    });
-    fastify.addHook('onClose', async () => cache.close());
-  },
-  { name: 'cache', dependencies: ['config', 'metrics', 'health', 'db'] },
-);

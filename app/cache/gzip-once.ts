@@ -2,7 +2,7 @@ import { gzipSync, constants } from 'node:zlib';
 
 /**
  * Gzip of cached dashboard bodies, computed once per body. A cache hit hands back the same
- * Buffer for as long as the entry lives (app/plugins/cache.ts), so the compressed copy hangs off
+ * Buffer for as long as the entry lives (dashboard-cache.ts), so the compressed copy hangs off
  * that Buffer: no hashing of the body, and it goes when the entry is evicted.
  */
 const compressed = new WeakMap<Buffer, Buffer>();

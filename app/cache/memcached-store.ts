@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 import memjs from 'memjs';
 
-import type { CacheStore, StoreHealth } from '../plugins/cache.js';
+import type { CacheStore, StoreHealth } from './store.js';
 import { BreakerState, CircuitBreaker, CircuitOpenError } from './circuit-breaker.js';
 
 export type CacheOperation = 'get' | 'set' | 'delete';

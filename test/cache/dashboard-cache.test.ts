@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 
 import type { ActorContext } from '../../app/domain/context.js';
-import { DashboardCache, type CacheStore } from '../../app/plugins/cache.js';
+import { DashboardCache } from '../../app/cache/dashboard-cache.js';
+import type { CacheStore } from '../../app/cache/store.js';
 
 /**
  * A shared store (what memcached is to two API instances) whose answers can be held back:

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { accountsPart } from './accounts.js';
 import { budgetsPart } from './budgets.js';
 import type { RangeInput } from '../time-range.js';
-import { dashboardRange } from './date-range.js';
+import { dashboardRange, type DashboardRange } from './date-range.js';
 import { runParts } from './sql-parts.js';
 import { summaryPart } from './summary.js';
 import { tenantInfoPart } from './tenant-info.js';
@@ -20,13 +20,17 @@ export async function fullDashboard(
   input: RangeInput,
   options: TransactionSummaryOptions,
 ): Promise<FullDashboard> {
-  const range = await dashboardRange(trx, input);
-  return runParts(trx, {
+  return runParts(trx, dashboardParts(await dashboardRange(trx, input), options));
+}
+
+/** The parts of the whole dashboard, for one range. */
+export function dashboardParts(range: DashboardRange, options: TransactionSummaryOptions) {
+  return {
     financial_summary: summaryPart(range),
     account_summaries: accountsPart(),
     transaction_summary: transactionsPart(range, options),
     // Only the budgets in effect today unless a range is asked for; /budgets still lists them all.
     budget_statuses: budgetsPart(range, { inEffectWhenUnranged: true }),
     tenant_info: tenantInfoPart(),
-  });
+  };
 }

@@ -42,17 +42,15 @@ const TENANT: Cte = {
   bindings: [],
 };
 
-/** Seconds left in the tenant's current day, per transaction that ran parts (see below). */
-const dayLeft = new WeakMap<Knex.Transaction, number>();
-
 /**
- * Seconds from the statement's time to the tenant's next midnight (in its timezone, DST
- * included), as of the last parts run in this transaction. Every answer made of parts depends
- * on the tenant's calendar ("this month", budgets in effect today), so a cached copy must not
- * outlive that day.
+ * An answer and how long it stays true: the seconds from its statement's time to the tenant's
+ * next midnight (in its timezone, DST included). Every answer made of parts depends on the
+ * tenant's calendar ("this month", budgets in effect today), so a cached copy must not outlive
+ * that day; the same statement that reads the numbers computes it.
  */
-export function secondsLeftInTenantDay(trx: Knex.Transaction): number | undefined {
-  return dayLeft.get(trx);
+export interface Dated<T> {
+  readonly value: T;
+  readonly secondsLeftToday: number;
 }
 
 /** Rollup rows of the range (see rollup-source.ts), shared by the parts that aggregate them. */
@@ -65,6 +63,25 @@ export async function runParts<P extends Record<string, Part<unknown>>>(
   trx: Knex.Transaction,
   parts: P,
 ): Promise<Results<P>> {
+  return (await runPartsDated(trx, parts)).value;
+}
+
+/** Runs a single part. */
+export async function runPart<T>(trx: Knex.Transaction, part: Part<T>): Promise<T> {
+  return (await runParts(trx, { part })).part;
+}
+
+/** Runs a single part, with its answer's lifetime. */
+export async function runPartDated<T>(trx: Knex.Transaction, part: Part<T>): Promise<Dated<T>> {
+  const { value, secondsLeftToday } = await runPartsDated(trx, { part });
+  return { value: value.part, secondsLeftToday };
+}
+
+/** Runs the parts as one statement; the answer comes with its lifetime (see Dated). */
+export async function runPartsDated<P extends Record<string, Part<unknown>>>(
+  trx: Knex.Transaction,
+  parts: P,
+): Promise<Dated<Results<P>>> {
   const ctes = new Map<string, Cte>([[TENANT.name, TENANT]]);
   for (const part of Object.values(parts)) {
     for (const cte of part.ctes) {
@@ -91,13 +108,7 @@ export async function runParts<P extends Record<string, Part<unknown>>>(
   const result = await trx.raw<{ rows: Array<Record<string, unknown>> }>(sql, bindings);
   const row = result.rows[0];
   if (!row) throw new Error('dashboard: no tenant in scope (app.tenant_id is not set)');
-  dayLeft.set(trx, row[DAY_LEFT] as number);
   const out: Record<string, unknown> = {};
   for (const [key, part] of entries) out[key] = part.map(row[key] as never);
-  return out as Results<P>;
-}
-
-/** Runs a single part. */
-export async function runPart<T>(trx: Knex.Transaction, part: Part<T>): Promise<T> {
-  return (await runParts(trx, { part })).part;
+  return { value: out as Results<P>, secondsLeftToday: row[DAY_LEFT] as number };
 }

@@ -2,15 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
 
-import { acceptsGzip, gzipOnce } from '../../cache/gzip-once.js';
+import { answerKey, type DashboardView } from '../../cache/answer-key.js';
 import { can } from '../../domain/auth/roles.js';
-import { accountSummaries } from '../../domain/dashboard/accounts.js';
-import { budgetStatuses } from '../../domain/dashboard/budgets.js';
-import { fullDashboard } from '../../domain/dashboard/dashboard.js';
-import { secondsLeftInTenantDay } from '../../domain/dashboard/sql-parts.js';
-import { financialSummary } from '../../domain/dashboard/summary.js';
-import { transactionSummary } from '../../domain/dashboard/transactions.js';
-import { parseTimeRange, rangeKey } from '../../domain/time-range.js';
+import {
+  accountsAnswer,
+  budgetsAnswer,
+  dashboardAnswer,
+  summaryAnswer,
+  transactionsAnswer,
+} from '../../domain/dashboard/answers.js';
+import type { Dated } from '../../domain/dashboard/sql-parts.js';
+import { parseTimeRange, type RangeInput } from '../../domain/time-range.js';
 import {
   AccountSummarySchema,
   BudgetStatusSchema,
@@ -26,64 +28,42 @@ import { Type } from 'typebox';
 
 const config = { permission: 'dashboard:read' as const };
 const tags = ['dashboard'];
-const JSON_BODY = { 'content-type': 'application/json; charset=utf-8', vary: 'accept-encoding' };
-const GZIP_JSON = { ...JSON_BODY, 'content-encoding': 'gzip' };
 const RANGE_NOTE = `Optional from/to restrict it to a time range. ${RANGE_RULE}.`;
+const ACCOUNTS_KEY = answerKey('accounts');
+
+/** The cache key of a view for the from/to asked (a bad from/to is a 400 here, before any read). */
+function key(view: DashboardView, query: RangeInput, descriptions?: boolean): string {
+  return answerKey(view, parseTimeRange(query), descriptions);
+}
 
 /**
  * Descriptions are free text: a viewer (dashboard:read only) gets recent transactions without
- * them, roles with transactions:read get them. The cache key says which, so one role's cached
- * answer is never served to the other.
+ * them, roles with transactions:read get them (and the cache key says which).
  */
-function descriptions(request: FastifyRequest): { includeDescriptions: boolean; key: string } {
-  const includeDescriptions = can(request.actor.role, 'transactions:read');
-  return { includeDescriptions, key: includeDescriptions ? 'full' : 'redacted' };
+function withDescriptions(request: FastifyRequest): boolean {
+  return can(request.actor.role, 'transactions:read');
 }
 
 /**
  * GET /financial/dashboard and its parts, all for the authenticated tenant with dashboard:read.
- * Every answer is computed in one read-only tenant-scoped transaction from the rollups and
- * cached per tenant (writes invalidate it).
+ * Each asks the dashboard cache (app/cache/dashboard-cache.ts) for the bytes to send; on a miss
+ * the answer is read in one read-only tenant-scoped transaction from the rollups.
  */
 const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   const readOnly = { readOnly: true };
 
-  /**
-   * Serves the cached JSON bytes as they are (a hit costs no parse, no re-serialization and no
-   * re-encoding); a miss computes in one read-only tenant-scoped transaction, stores and sends
-   * the same bytes. The domain objects have exactly the response schemas' shape, so
-   * JSON.stringify produces what the schema serializer would. Every answer depends on the
-   * tenant's calendar ("this month", budgets in effect today), so it is cached no later than
-   * the tenant's next midnight.
-   */
-  function cached(
+  function serve(
     request: FastifyRequest,
     reply: FastifyReply,
-    suffix: string,
-    compute: (trx: Knex.Transaction) => Promise<unknown>,
+    cacheKey: string,
+    read: (trx: Knex.Transaction) => Promise<Dated<unknown>>,
   ): Promise<void> {
-    const { dashboardCache } = fastify;
-    return dashboardCache
-      .getOrComputeBody(request.actor, suffix, () =>
-        request.withTenant(
-          async (trx) => ({
-            json: JSON.stringify(await compute(trx)),
-            maxAgeSeconds: secondsLeftInTenantDay(trx),
-          }),
-          readOnly,
-        ),
+    return fastify.dashboardCache
+      .response(request.actor, cacheKey, request.headers['accept-encoding'], () =>
+        request.withTenant(read, readOnly),
       )
-      .then((body) => {
-        // Cached bodies are compressed once and reused; uncached ones go out as they are.
-        if (
-          dashboardCache.ttlSeconds > 0 &&
-          body.byteLength > 1024 &&
-          acceptsGzip(request.headers['accept-encoding'])
-        ) {
-          void reply.headers(GZIP_JSON).send(gzipOnce(body));
-        } else {
-          void reply.headers(JSON_BODY).send(body);
-        }
+      .then(({ body, headers }) => {
+        void reply.headers(headers).send(body);
       });
   }
 
@@ -101,10 +81,9 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     (request, reply) => {
-      const range = parseTimeRange(request.query);
-      const { includeDescriptions, key } = descriptions(request);
-      return cached(request, reply, `dashboard:${rangeKey(range)}:${key}`, (trx) =>
-        fullDashboard(trx, request.query, { includeDescriptions }),
+      const includeDescriptions = withDescriptions(request);
+      return serve(request, reply, key('dashboard', request.query, includeDescriptions), (trx) =>
+        dashboardAnswer(trx, request.query, { includeDescriptions }),
       );
     },
   );
@@ -122,12 +101,8 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: FinancialSummarySchema, ...errorResponses(TENANT_ROUTE) },
       },
     },
-    (request, reply) => {
-      const range = parseTimeRange(request.query);
-      return cached(request, reply, `summary:${rangeKey(range)}`, (trx) =>
-        financialSummary(trx, request.query),
-      );
-    },
+    (request, reply) =>
+      serve(request, reply, key('summary', request.query), (trx) => summaryAnswer(trx, request.query)),
   );
 
   fastify.get(
@@ -143,7 +118,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Type.Array(AccountSummarySchema), ...errorResponses(TENANT_ROUTE) },
       },
     },
-    (request, reply) => cached(request, reply, 'accounts::', (trx) => accountSummaries(trx)),
+    (request, reply) => serve(request, reply, ACCOUNTS_KEY, accountsAnswer),
   );
 
   fastify.get(
@@ -160,10 +135,9 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     (request, reply) => {
-      const range = parseTimeRange(request.query);
-      const { includeDescriptions, key } = descriptions(request);
-      return cached(request, reply, `transactions:${rangeKey(range)}:${key}`, (trx) =>
-        transactionSummary(trx, request.query, { includeDescriptions }),
+      const includeDescriptions = withDescriptions(request);
+      return serve(request, reply, key('transactions', request.query, includeDescriptions), (trx) =>
+        transactionsAnswer(trx, request.query, { includeDescriptions }),
       );
     },
   );
@@ -181,12 +155,8 @@ const dashboardRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 200: Type.Array(BudgetStatusSchema), ...errorResponses(TENANT_ROUTE) },
       },
     },
-    (request, reply) => {
-      const range = parseTimeRange(request.query);
-      return cached(request, reply, `budgets:${rangeKey(range)}`, (trx) =>
-        budgetStatuses(trx, request.query),
-      );
-    },
+    (request, reply) =>
+      serve(request, reply, key('budgets', request.query), (trx) => budgetsAnswer(trx, request.query)),
   );
 };
 

@@ -2,7 +2,8 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Knex } from 'knex';
 
 import { createKnex } from '../../../app/db/knex.js';
-import { DashboardCache, LruStore } from '../../../app/plugins/cache.js';
+import { DashboardCache } from '../../../app/cache/dashboard-cache.js';
+import { LruStore } from '../../../app/cache/memory-store.js';
 import { bearer, startTestApp, type TestApp, type TestTenant } from '../../harness/app.js';
 
 /**
