@@ -1,6 +1,7 @@
 /**
  * The Tenant custom resource as the operator sees it. The schema itself (validation, defaults,
- * descriptions) lives in charts/findash/crds/findash.io_tenants.yaml; these types mirror it.
+ * descriptions) lives in charts/findash/crds/findash.io_tenants.yaml; these types mirror it, and
+ * test/operator/crd-schema.test.ts fails when they drift apart (through schema-fields.ts).
  */
 import type { ObjectMeta } from '../kube/types.js';
 
@@ -30,12 +31,17 @@ export const API_CLIENT_LABEL = 'findash.io/api-client';
 /** On a credentials Secret: when its token was issued (RFC 3339), for rotate-tokens-at. */
 export const ISSUED_AT_ANNOTATION = 'findash.io/issued-at';
 
-export type TenantType = 'user' | 'organization';
-export type Role = 'viewer' | 'analyst' | 'admin';
-export type SubjectKind = 'User' | 'Group' | 'ServiceAccount';
-export type DeletionPolicy = 'Retain' | 'Delete';
-export type Phase = 'Pending' | 'Ready' | 'Failed' | 'Suspended' | 'Deleting';
-export const PHASES: readonly Phase[] = ['Pending', 'Ready', 'Failed', 'Suspended', 'Deleting'];
+// Each enum as a value too, so the schema check can compare it with the CRD's.
+export const TENANT_TYPES = ['user', 'organization'] as const;
+export type TenantType = (typeof TENANT_TYPES)[number];
+export const ROLES = ['viewer', 'analyst', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const SUBJECT_KINDS = ['User', 'Group', 'ServiceAccount'] as const;
+export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+export const DELETION_POLICIES = ['Retain', 'Delete'] as const;
+export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
+export const PHASES = ['Pending', 'Ready', 'Failed', 'Suspended', 'Deleting'] as const;
+export type Phase = (typeof PHASES)[number];
 
 export interface Subject {
   kind: SubjectKind;
@@ -70,8 +76,16 @@ export interface TenantSpec {
   deletionPolicy?: DeletionPolicy;
 }
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-export type ConditionType = 'Ready' | 'DatabaseSynced' | 'NamespaceReady' | 'CredentialsReady' | 'RBACReady';
+export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
+export type ConditionStatus = (typeof CONDITION_STATUSES)[number];
+export const CONDITION_TYPES = [
+  'Ready',
+  'DatabaseSynced',
+  'NamespaceReady',
+  'CredentialsReady',
+  'RBACReady',
+] as const;
+export type ConditionType = (typeof CONDITION_TYPES)[number];
 
 export interface Condition {
   type: ConditionType;
@@ -98,6 +112,13 @@ export interface TenantStatus {
   credentials?: Credential[];
   conditions?: Condition[];
 }
+
+/** What the API server fills in for an absent spec field (the CRD's defaults); the operator assumes the same. */
+export const SPEC_DEFAULTS = {
+  timezone: 'UTC',
+  suspended: false,
+  deletionPolicy: 'Retain',
+} as const satisfies Partial<TenantSpec>;
 
 export interface Tenant {
   apiVersion: typeof API_VERSION;

@@ -1,5 +1,5 @@
 import { retireTenant } from '../../../app/domain/tenants/tenant-sync.js';
-import { FINALIZER, tenantNamespace, type Tenant } from '../../crd/types.js';
+import { FINALIZER, SPEC_DEFAULTS, tenantNamespace, type Tenant } from '../../crd/types.js';
 import { KubeApiError, isConflict, isNotFound } from '../../kube/client.js';
 import type { Logger } from '../../log.js';
 import { tenantPath, type StepContext } from './context.js';
@@ -16,7 +16,7 @@ export async function finalize(ctx: StepContext, tenant: Tenant, log: Logger): P
   if (index < 0) return;
   const name = tenant.metadata.name ?? '';
   const namespace = tenantNamespace(name);
-  const policy = tenant.spec.deletionPolicy ?? 'Retain';
+  const policy = tenant.spec.deletionPolicy ?? SPEC_DEFAULTS.deletionPolicy;
 
   if (tenant.status?.phase !== 'Deleting') {
     await writeStatus(ctx, tenant, { ...tenant.status, phase: 'Deleting' });

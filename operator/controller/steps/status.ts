@@ -2,6 +2,7 @@ import {
   API_VERSION,
   FIELD_MANAGER,
   KIND,
+  SPEC_DEFAULTS,
   tenantNamespace,
   type Phase,
   type Tenant,
@@ -31,7 +32,7 @@ export function tenantStatus(tenant: Tenant, steps: PassSteps): TenantStatus {
   const generation = tenant.metadata.generation ?? 0;
   const namespace = tenantNamespace(tenant.metadata.name ?? '');
   const conditions = stepList(steps).map((st) => st.condition);
-  const { phase, ready } = summarize(conditions, tenant.spec.suspended ?? false, namespace);
+  const { phase, ready } = summarize(conditions, tenant.spec.suspended ?? SPEC_DEFAULTS.suspended, namespace);
   const credentials = steps.credentials.credentials ?? tenant.status?.credentials ?? [];
   return {
     observedGeneration: generation,
