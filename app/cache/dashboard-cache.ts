@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 
 import type { ActorContext } from '../domain/context.js';
+import { rangeKey, type TimeRange } from '../domain/time-range.js';
 import type { Dated } from '../domain/dashboard/sql-parts.js';
-import { dashboardResponse, type DashboardResponse } from './dashboard-response.js';
+import { acceptsGzip, gzipOnce } from './gzip-once.js';
 import { NearCopy } from './near-copy.js';
-import { decodeEntry, encodeEntry } from './stored-entry.js';
 import type { CacheStore, StoreHealth } from './store.js';
 
 /** Counts what the cache did, for findash_cache_hits_total / findash_cache_misses_total. */
@@ -19,6 +19,63 @@ type TenantRef = Pick<ActorContext, 'tenantType' | 'tenantId'>;
 export interface Computed {
   readonly json: string;
   readonly maxAgeSeconds?: number | undefined;
+}
+
+/** The dashboard answers the API serves (GET /financial/dashboard and its parts). */
+export type DashboardView = 'dashboard' | 'summary' | 'accounts' | 'transactions' | 'budgets';
+
+const NO_RANGE: TimeRange = {};
+
+/**
+ * Which answer an entry holds, after the tenant's `dashboard:{tenant_type}:{tenant_id}:{generation}:`
+ * (see DashboardCache): the view, the from/to it was asked for, and — for answers with recent
+ * transactions — whether their descriptions are in it. Descriptions are free text only roles
+ * with transactions:read may see, so one role's cached answer is never served to another.
+ */
+export function answerKey(view: DashboardView, range: TimeRange = NO_RANGE, descriptions?: boolean): string {
+  const key = `${view}:${rangeKey(range)}`;
+  if (descriptions === undefined) return key;
+  return descriptions ? `${key}:full` : `${key}:redacted`;
+}
+
+/**
+ * A cached entry in the store: its expiry (epoch ms) on the first line, then the JSON (which
+ * JSON.stringify never breaks across lines). Instances that read it keep their near copy no
+ * longer than that. A value without it (written by an older version) reads as a miss.
+ */
+function encodeEntry(expiresAt: number, json: string): string {
+  return `${expiresAt}\n${json}`;
+}
+
+function decodeEntry(value: string): { expiresAt: number; json: string } | null {
+  const cut = value.indexOf('\n');
+  const expiresAt = cut > 0 ? Number(value.slice(0, cut)) : NaN;
+  return Number.isFinite(expiresAt) ? { expiresAt, json: value.slice(cut + 1) } : null;
+}
+
+/** A dashboard answer as it goes on the wire. */
+export interface DashboardResponse {
+  readonly body: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+const JSON_BODY = { 'content-type': 'application/json; charset=utf-8', vary: 'accept-encoding' };
+const GZIP_JSON = { ...JSON_BODY, 'content-encoding': 'gzip' };
+
+/**
+ * Cached bodies are compressed once and reused, for clients that accept gzip; uncached ones
+ * (DASHBOARD_CACHE_TTL=0) and small ones go out as they are, where compressing costs more than
+ * it saves.
+ */
+function dashboardResponse(
+  body: Buffer,
+  cached: boolean,
+  acceptEncoding: string | undefined,
+): DashboardResponse {
+  if (cached && body.byteLength > 1024 && acceptsGzip(acceptEncoding)) {
+    return { body: gzipOnce(body), headers: GZIP_JSON };
+  }
+  return { body, headers: JSON_BODY };
 }
 
 function computed(value: string | Computed): Computed {
@@ -44,12 +101,12 @@ function pendingRead(): PendingRead {
 
 /**
  * The dashboard cache, the one home of the dashboard read path's caching: entries under
- * `dashboard:{tenant_type}:{tenant_id}` (DESIGN §2) plus the generation and the answer's key
- * (answer-key.ts), stored with their lifetime (stored-entry.ts), kept near (near-copy.ts), sent
- * gzipped once (dashboard-response.ts), and invalidated by writes. A tenant's entries
- * share a generation stamp kept in the store itself; a write replaces the stamp, which orphans
- * every entry of that tenant at once on every instance sharing the store (the orphans expire
- * with their TTL). Concurrent misses for one key compute once per instance.
+ * `dashboard:{tenant_type}:{tenant_id}` (DESIGN §2), then the generation and the answer's key
+ * (answerKey), stored with their lifetime (encodeEntry), kept near (near-copy.ts), sent gzipped
+ * once (dashboardResponse), and invalidated by writes. A tenant's entries share a generation
+ * stamp kept in the store itself; a write replaces the stamp, which orphans every entry of that
+ * tenant at once on every instance sharing the store (the orphans expire with their TTL).
+ * Concurrent misses for one key compute once per instance.
  *
  * Failures of the store never fail a request: a failed read is a miss (served from PostgreSQL),
  * a failed write is skipped. A failed invalidation is remembered and retried before this

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 import { formatMoney } from '../money/decimal.js';
-import { runPart, type Part } from './sql-parts.js';
+import { runPartDated, type Dated, type Part } from './sql-parts.js';
 import type { AccountSummary } from './types.js';
 import { CURRENT_TENANT } from './current-tenant.js';
 
@@ -34,6 +34,11 @@ export function accountsPart(): Part<AccountSummary[]> {
   };
 }
 
-export function accountSummaries(trx: Knex.Transaction): Promise<AccountSummary[]> {
-  return runPart(trx, accountsPart());
+export async function accountSummaries(trx: Knex.Transaction): Promise<AccountSummary[]> {
+  return (await accountsAnswer(trx)).value;
+}
+
+/** The accounts with how long the answer stays true (see Dated), as /financial/dashboard/accounts caches it. */
+export function accountsAnswer(trx: Knex.Transaction): Promise<Dated<AccountSummary[]>> {
+  return runPartDated(trx, accountsPart());
 }

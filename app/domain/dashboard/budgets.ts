@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { formatMoney } from '../money/decimal.js';
 import type { RangeInput } from '../time-range.js';
 import { dashboardRange, type DashboardRange } from './date-range.js';
-import { runPart, type Binding, type Part } from './sql-parts.js';
+import { runPartDated, type Binding, type Dated, type Part } from './sql-parts.js';
 import type { BudgetStatus } from './types.js';
 import { CURRENT_TENANT } from './current-tenant.js';
 
@@ -111,5 +111,13 @@ export function budgetsPart(range: DashboardRange, options: BudgetListOptions = 
 }
 
 export async function budgetStatuses(trx: Knex.Transaction, range: RangeInput): Promise<BudgetStatus[]> {
-  return runPart(trx, budgetsPart(await dashboardRange(trx, range)));
+  return (await budgetsAnswer(trx, range)).value;
+}
+
+/** The budgets with how long the answer stays true (see Dated), as /financial/dashboard/budgets caches it. */
+export async function budgetsAnswer(
+  trx: Knex.Transaction,
+  range: RangeInput,
+): Promise<Dated<BudgetStatus[]>> {
+  return runPartDated(trx, budgetsPart(await dashboardRange(trx, range)));
 }

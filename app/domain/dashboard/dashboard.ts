@@ -3,8 +3,8 @@ import type { Knex } from 'knex';
 import { accountsPart } from './accounts.js';
 import { budgetsPart } from './budgets.js';
 import type { RangeInput } from '../time-range.js';
-import { dashboardRange, type DashboardRange } from './date-range.js';
-import { runParts } from './sql-parts.js';
+import { dashboardRange } from './date-range.js';
+import { runPartsDated, type Dated } from './sql-parts.js';
 import { summaryPart } from './summary.js';
 import { tenantInfoPart } from './tenant-info.js';
 import { transactionsPart, type TransactionSummaryOptions } from './transactions.js';
@@ -20,17 +20,22 @@ export async function fullDashboard(
   input: RangeInput,
   options: TransactionSummaryOptions,
 ): Promise<FullDashboard> {
-  return runParts(trx, dashboardParts(await dashboardRange(trx, input), options));
+  return (await dashboardAnswer(trx, input, options)).value;
 }
 
-/** The parts of the whole dashboard, for one range. */
-export function dashboardParts(range: DashboardRange, options: TransactionSummaryOptions) {
-  return {
+/** The whole dashboard with how long it stays true (see Dated), as /financial/dashboard caches it. */
+export async function dashboardAnswer(
+  trx: Knex.Transaction,
+  input: RangeInput,
+  options: TransactionSummaryOptions,
+): Promise<Dated<FullDashboard>> {
+  const range = await dashboardRange(trx, input);
+  return runPartsDated(trx, {
     financial_summary: summaryPart(range),
     account_summaries: accountsPart(),
     transaction_summary: transactionsPart(range, options),
     // Only the budgets in effect today unless a range is asked for; /budgets still lists them all.
     budget_statuses: budgetsPart(range, { inEffectWhenUnranged: true }),
     tenant_info: tenantInfoPart(),
-  };
+  });
 }

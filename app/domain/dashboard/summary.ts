@@ -4,7 +4,7 @@ import { formatMoney } from '../money/decimal.js';
 import type { RangeInput } from '../time-range.js';
 import { dashboardRange, type DashboardRange } from './date-range.js';
 import { toCurrencyAmounts, type RawAmount } from './money-rows.js';
-import { runPart, sourceCte, type Part } from './sql-parts.js';
+import { runPartDated, sourceCte, type Dated, type Part } from './sql-parts.js';
 import type { FinancialSummary } from './types.js';
 import { CURRENT_TENANT } from './current-tenant.js';
 
@@ -120,5 +120,13 @@ export function summaryPart(range: DashboardRange): Part<FinancialSummary> {
 }
 
 export async function financialSummary(trx: Knex.Transaction, range: RangeInput): Promise<FinancialSummary> {
-  return runPart(trx, summaryPart(await dashboardRange(trx, range)));
+  return (await summaryAnswer(trx, range)).value;
+}
+
+/** The summary with how long it stays true (see Dated), as /financial/dashboard/summary caches it. */
+export async function summaryAnswer(
+  trx: Knex.Transaction,
+  range: RangeInput,
+): Promise<Dated<FinancialSummary>> {
+  return runPartDated(trx, summaryPart(await dashboardRange(trx, range)));
 }

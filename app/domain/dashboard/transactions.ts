@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { formatMoney } from '../money/decimal.js';
 import { rangeConditions, type RangeInput } from '../time-range.js';
 import { dashboardRange, type DashboardRange } from './date-range.js';
-import { runPart, sourceCte, type Binding, type Part } from './sql-parts.js';
+import { runPartDated, sourceCte, type Binding, type Dated, type Part } from './sql-parts.js';
 import type { RecentTransaction, TransactionSummary } from './types.js';
 import { CURRENT_TENANT } from './current-tenant.js';
 
@@ -181,5 +181,14 @@ export async function transactionSummary(
   range: RangeInput,
   options: TransactionSummaryOptions,
 ): Promise<TransactionSummary> {
-  return runPart(trx, transactionsPart(await dashboardRange(trx, range), options));
+  return (await transactionsAnswer(trx, range, options)).value;
+}
+
+/** The summary with how long it stays true (see Dated), as /financial/dashboard/transactions caches it. */
+export async function transactionsAnswer(
+  trx: Knex.Transaction,
+  range: RangeInput,
+  options: TransactionSummaryOptions,
+): Promise<Dated<TransactionSummary>> {
+  return runPartDated(trx, transactionsPart(await dashboardRange(trx, range), options));
 }

@@ -2,16 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Knex } from 'knex';
 
-import { answerKey, type DashboardView } from '../../cache/answer-key.js';
+import { answerKey, type DashboardView } from '../../cache/dashboard-cache.js';
 import { can } from '../../domain/auth/roles.js';
-import {
-  accountsAnswer,
-  budgetsAnswer,
-  dashboardAnswer,
-  summaryAnswer,
-  transactionsAnswer,
-} from '../../domain/dashboard/answers.js';
+import { accountsAnswer } from '../../domain/dashboard/accounts.js';
+import { budgetsAnswer } from '../../domain/dashboard/budgets.js';
+import { dashboardAnswer } from '../../domain/dashboard/dashboard.js';
 import type { Dated } from '../../domain/dashboard/sql-parts.js';
+import { summaryAnswer } from '../../domain/dashboard/summary.js';
+import { transactionsAnswer } from '../../domain/dashboard/transactions.js';
 import { parseTimeRange, type RangeInput } from '../../domain/time-range.js';
 import {
   AccountSummarySchema,
