@@ -76,6 +76,18 @@ async function podCount(namespace: string): Promise<number> {
   return result.stdout.split('\n').filter(Boolean).length;
 }
 
+/** The namespace has Pods and every one is Ready within `timeoutMs` (no Pods at all is a failure, not a pass). */
+async function everyPodReady(namespace: string, timeoutMs: number): Promise<[boolean, string]> {
+  const ready = await poll(
+    async () =>
+      (await podCount(namespace)) > 0 && (await notReadyPods(namespace)).length === 0 ? true : undefined,
+    timeoutMs,
+  );
+  const pods = await podCount(namespace);
+  if (pods === 0) return [false, `no Pods in ${namespace}`];
+  return ready ? [true, `${pods} pods`] : [false, `not Ready: ${(await notReadyPods(namespace)).join(', ')}`];
+}
+
 /** http://<ClusterIP>:<port> of the namespace's API Service (kube-proxy makes it reachable from the host). */
 async function apiUrl(namespace: string): Promise<string> {
   const result = await kubectl([
@@ -200,16 +212,7 @@ async function developmentCdk8s(): Promise<void> {
         : ok(result, `all rolled out and smoke-tested in ${result.seconds.toFixed(0)} s`);
     },
   );
-  await report.run('development: every Pod Ready', async () => {
-    const waiting = await poll(
-      async () => ((await notReadyPods('findash')).length === 0 ? true : undefined),
-      120_000,
-    );
-    const pods = await podCount('findash');
-    return waiting
-      ? [true, `${pods} pods`]
-      : [false, `not Ready: ${(await notReadyPods('findash')).join(', ')}`];
-  });
+  await report.run('development: every Pod Ready', () => everyPodReady('findash', 120_000));
   if (!deployed) return;
   await report.run('development: /health healthy through the API Service', async () => {
     const url = await apiUrl('findash');
@@ -319,15 +322,7 @@ async function production(): Promise<void> {
     });
     return ok(result, `rolled out and smoke-tested in ${result.seconds.toFixed(0)} s`);
   });
-  await report.run('production: every Pod Ready', async () => {
-    const waiting = await poll(
-      async () => ((await notReadyPods('findash')).length === 0 ? true : undefined),
-      180_000,
-    );
-    return waiting
-      ? [true, `${await podCount('findash')} pods`]
-      : [false, `not Ready: ${(await notReadyPods('findash')).join(', ')}`];
-  });
+  await report.run('production: every Pod Ready', () => everyPodReady('findash', 180_000));
   if (!deployed) return;
   const hpa = async (field: string) =>
     Number(
@@ -441,15 +436,7 @@ async function helmDevelopment(): Promise<void> {
     ]);
     return ok(result, `rolled out and smoke-tested in ${result.seconds.toFixed(0)} s`);
   });
-  await report.run('helm development: every Pod Ready', async () => {
-    const waiting = await poll(
-      async () => ((await notReadyPods('findash')).length === 0 ? true : undefined),
-      120_000,
-    );
-    return waiting
-      ? [true, `${await podCount('findash')} pods`]
-      : [false, `not Ready: ${(await notReadyPods('findash')).join(', ')}`];
-  });
+  await report.run('helm development: every Pod Ready', () => everyPodReady('findash', 120_000));
 }
 
 async function teardown(): Promise<void> {
