@@ -83,6 +83,7 @@ export async function startOperator(config: OperatorConfig, options: StartOption
     apiUrl: config.apiUrl,
     identity: { serviceAccount: config.serviceAccount, tenantNamespaceRole: config.tenantNamespaceRole },
     onNamespaceAccess: (_tenant, namespace) => controller?.watchNamespace(namespace),
+    cache: () => controller?.cache,
   });
 
   const startController = (): void => {

@@ -38,6 +38,12 @@ export class NamespaceWatches {
     return this.watches.get(namespace) ?? [];
   }
 
+  /** The namespace's watch of one kind, while it runs. */
+  watcher(namespace: string, resource: string): Watcher<KubeObject> | undefined {
+    const index = NAMESPACE_WATCHES.findIndex((w) => w.resource === resource);
+    return this.watches.get(namespace)?.[index];
+  }
+
   /** Starts the namespace's watches unless they run already. */
   ensure(namespace: string): void {
     if (this.stopped || this.watches.has(namespace)) return;

@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';
 import { jsonEqual } from './conditions.js';
 import { NamespaceWatches } from './namespace-watches.js';
+import { WatchCache } from './watch-cache.js';
 import type { TenantReconciler } from './tenant-reconciler.js';
 import { Watcher, type EventType } from './watcher.js';
 import { WorkQueue } from './work-queue.js';
@@ -82,6 +83,8 @@ export class TenantController {
   readonly owned: Array<Watcher<KubeObject>>;
   /** Watches of the Secrets, Roles and RoleBindings in each tenant namespace. */
   readonly inNamespaces: NamespaceWatches;
+  /** What the reconciler reads instead of asking the API server, where these watches can answer. */
+  readonly cache: WatchCache;
   private resyncTimer: NodeJS.Timeout | undefined;
   private phaseTimer: NodeJS.Timeout | undefined;
   private started = false;
@@ -144,6 +147,12 @@ export class TenantController {
         }),
     );
     this.inNamespaces = new NamespaceWatches({ ...common, labelSelector: managed, onEvent: onOwnedEvent });
+    // owned[0] is the Namespaces watch, the only one in CLUSTER_WATCHES.
+    this.cache = new WatchCache({
+      tenants: this.tenants,
+      namespaces: this.owned[0],
+      inNamespaces: this.inNamespaces,
+    });
   }
 
   /** The cluster-wide caches are filled (per-namespace watches are not waited for: a broken tenant must not hold up the rest). */

@@ -6,7 +6,7 @@ import type { EventRecorder } from '../kube/events.js';
 import type { Logger } from '../log.js';
 import type { OperatorIdentity } from './desired.js';
 import { rotationRequest, type RotationRequest } from './rotation.js';
-import { tenantEvents, tenantPath, type StepContext } from './steps/context.js';
+import { tenantEvents, type StepContext } from './steps/context.js';
 import { ensureCredentials, type CredentialsStep } from './steps/credentials.js';
 import { syncDatabase, type DatabaseStep } from './steps/database.js';
 import { finalize } from './steps/deletion.js';
@@ -15,7 +15,9 @@ import { addFinalizer, hasFinalizer } from './steps/finalizer.js';
 import { readLiveSecrets } from './steps/live-secrets.js';
 import { ensureNamespace } from './steps/namespace.js';
 import { ensureOwnerRbac } from './steps/owner-rbac.js';
+import { readObject } from './steps/reads.js';
 import { stepList, tenantStatus, writeStatus, type PassSteps } from './steps/status.js';
+import type { ObjectCache } from './watch-cache.js';
 import type { HandlerResult } from './work-queue.js';
 
 /**
@@ -42,6 +44,8 @@ export interface ReconcilerOptions {
   readonly onNamespaceAccess?: (tenant: string, namespace: string) => void;
   /** How long to wait for a new RoleBinding of the operator's to take effect (RBAC caches lag a little). */
   readonly accessWaitMs?: number;
+  /** The controller's watch cache, read instead of the API server where it can answer (watch-cache.ts). */
+  readonly cache?: () => ObjectCache | undefined;
 }
 
 export class TenantReconciler {
@@ -58,12 +62,15 @@ export class TenantReconciler {
       identity: options.identity,
       accessWaitMs: options.accessWaitMs ?? 5000,
       onNamespaceAccess: options.onNamespaceAccess,
+      cache: options.cache ?? (() => undefined),
       event: tenantEvents(options.events),
     };
   }
 
   async reconcile(name: string): Promise<HandlerResult> {
-    let tenant = await this.options.client.getOrNull<Tenant>(tenantPath(name));
+    // From the Tenant watch's store, which holds every Tenant the controller queues; the API server
+    // when it does not (yet), or right after our own write to it, which the store may not show yet.
+    let tenant = await readObject<Tenant>(this.ctx, { resource: 'tenants', name });
     if (!tenant) return; // deleted, and finalized already (the finalizer precedes every side effect)
 
     if (tenant.metadata.deletionTimestamp) {

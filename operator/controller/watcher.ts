@@ -48,6 +48,7 @@ export class Watcher<T extends KubeObject> {
   private loop: Promise<void> | undefined;
   private current: AbortController | undefined;
   private hasSynced = false;
+  private failing = false;
   private lastDataAt = 0;
   private restartReason: string | undefined;
   private stopSignal: AbortController | undefined;
@@ -58,6 +59,11 @@ export class Watcher<T extends KubeObject> {
 
   get synced(): boolean {
     return this.hasSynced;
+  }
+
+  /** Listed, and not failing since: the store is as fresh as the watch (what the reconciler may read from). */
+  get fresh(): boolean {
+    return this.hasSynced && !this.failing && !this.stopped;
   }
 
   /** Milliseconds since the watch last received anything (for /healthz). */
@@ -101,6 +107,7 @@ export class Watcher<T extends KubeObject> {
         failures = 0;
       } catch (err) {
         if (this.isStopped()) break;
+        this.failing = true;
         if (isGone(err)) needList = true;
         const reason = this.restartReason ?? (err instanceof Error ? err.message : String(err));
         this.restartReason = undefined;
@@ -159,6 +166,7 @@ export class Watcher<T extends KubeObject> {
     }
     this.resourceVersion = rv;
     this.hasSynced = true;
+    this.failing = false;
     this.lastDataAt = Date.now();
     this.options.onSynced?.();
   }
@@ -190,6 +198,7 @@ export class Watcher<T extends KubeObject> {
         {
           onData: () => {
             this.lastDataAt = Date.now();
+            this.failing = false;
           },
           onLine: (line) => {
             const err = this.handle(line as WatchEvent<T>);

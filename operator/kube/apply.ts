@@ -32,6 +32,19 @@ export function containsDesired(
   return desired === live;
 }
 
+/** True when `live` exists, is not being deleted, and already holds everything `desired` would set. */
+export function holdsDesired<T extends KubeObject>(
+  desired: T,
+  live: T | null,
+  exact: ReadonlySet<string> = new Set(),
+): boolean {
+  // List items carry no apiVersion/kind, and the URL already fixes both.
+  const fields: Partial<T> = { ...desired };
+  delete fields.apiVersion;
+  delete fields.kind;
+  return live !== null && !live.metadata.deletionTimestamp && containsDesired(fields, live, exact);
+}
+
 export interface ApplyOutcome<T> {
   readonly object: T;
   readonly changed: boolean;
@@ -49,13 +62,7 @@ export async function applyIfChanged<T extends KubeObject>(
   fieldManager: string,
   exact: ReadonlySet<string> = new Set(),
 ): Promise<ApplyOutcome<T>> {
-  // List items carry no apiVersion/kind, and the URL already fixes both.
-  const fields: Partial<T> = { ...desired };
-  delete fields.apiVersion;
-  delete fields.kind;
-  if (live && !live.metadata.deletionTimestamp && containsDesired(fields, live, exact)) {
-    return { object: live, changed: false };
-  }
+  if (live && holdsDesired(desired, live, exact)) return { object: live, changed: false };
   const object = await client.apply<T>(path, desired, fieldManager);
   return { object, changed: true };
 }

@@ -4,6 +4,7 @@ import { API_VERSION, KIND, TENANTS_PATH, type Tenant } from '../../crd/types.js
 import type { KubeClient } from '../../kube/client.js';
 import type { EventRecorder, EventType } from '../../kube/events.js';
 import type { OperatorIdentity } from '../desired.js';
+import type { ObjectCache } from '../watch-cache.js';
 
 /**
  * What every step works with: the clients, the operator's settings, and one way to record Events
@@ -22,6 +23,8 @@ export interface StepContext {
   readonly accessWaitMs: number;
   /** Called once the operator may work in a tenant namespace (the controller starts its watches there). */
   readonly onNamespaceAccess?: (tenant: string, namespace: string) => void;
+  /** The controller's watch cache while it runs (none: every read goes to the API server). */
+  readonly cache: () => ObjectCache | undefined;
   readonly event: (tenant: Tenant, type: EventType, reason: string, action: string, note: string) => void;
 }
 

@@ -14,6 +14,7 @@ import type { RotationRequest } from '../rotation.js';
 import type { StepContext } from './context.js';
 import type { DatabaseStep } from './database.js';
 import { kubeFailure } from './failures.js';
+import { noteWrite, objectPath } from './reads.js';
 import type { SecretsRead } from './live-secrets.js';
 import { clearRotateAnnotation } from './rotate-annotation.js';
 import { failedStep, readyStep, waitingStep, type StepResult } from './step-result.js';
@@ -86,14 +87,16 @@ async function ensureSecrets(
     db.credentials.map(async (cred): Promise<Credential> => {
       const desired = desiredSecret(tenant, toCredentialInput(cred, db.tenantId), ctx.apiUrl);
       const secretName = credentialsSecretName(cred.client);
+      const ref = { resource: 'secrets', namespace, name: secretName } as const;
       const outcome = await applyIfChanged(
         ctx.client,
-        `/api/v1/namespaces/${namespace}/secrets/${secretName}`,
+        objectPath(ref),
         desired,
         live.get(cred.client) ?? null,
         FIELD_MANAGER,
         exactData,
       );
+      if (outcome.changed) noteWrite(ctx, ref, outcome.object);
       // A newly issued token is told by the database step's TokenIssued already.
       if (outcome.changed && !cred.issued) {
         const note = `Secret ${namespace}/${secretName} updated`;
@@ -107,7 +110,9 @@ async function ensureSecrets(
   await Promise.all(
     stale.map(async (secret) => {
       const secretName = secret.metadata.name ?? '';
-      await ctx.client.delete(`/api/v1/namespaces/${namespace}/secrets/${secretName}`);
+      const ref = { resource: 'secrets', namespace, name: secretName } as const;
+      await ctx.client.delete(objectPath(ref));
+      noteWrite(ctx, ref, null);
       const note = `Secret ${namespace}/${secretName} deleted (client removed)`;
       ctx.event(tenant, 'Normal', 'SecretDeleted', 'EnsureCredentials', note);
     }),

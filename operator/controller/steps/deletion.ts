@@ -3,6 +3,7 @@ import { FINALIZER, SPEC_DEFAULTS, tenantNamespace, type Tenant } from '../../cr
 import { KubeApiError, isConflict, isNotFound } from '../../kube/client.js';
 import type { Logger } from '../../log.js';
 import { tenantPath, type StepContext } from './context.js';
+import { noteWrite } from './reads.js';
 import { RetryableError, dbFailure } from './failures.js';
 import { writeStatus } from './status.js';
 
@@ -30,6 +31,7 @@ export async function finalize(ctx: StepContext, tenant: Tenant, log: Logger): P
     throw err;
   }
   const deleted = await ctx.client.delete(`/api/v1/namespaces/${namespace}`);
+  noteWrite(ctx, { resource: 'namespaces', name: namespace }, null);
   const what =
     outcome === 'deleted'
       ? 'tenant data deleted from the database'
@@ -44,10 +46,11 @@ export async function finalize(ctx: StepContext, tenant: Tenant, log: Logger): P
     `deletionPolicy ${policy}: ${what}; namespace ${namespace} ${deleted ? 'deleted' : 'already gone'}`,
   );
   try {
-    await ctx.client.jsonPatch(tenantPath(name), [
+    const updated = await ctx.client.jsonPatch<Tenant>(tenantPath(name), [
       { op: 'test', path: `/metadata/finalizers/${index}`, value: FINALIZER },
       { op: 'remove', path: `/metadata/finalizers/${index}` },
     ]);
+    noteWrite(ctx, { resource: 'tenants', name }, updated);
   } catch (err) {
     if (isNotFound(err)) return;
     if (isConflict(err) || (err instanceof KubeApiError && err.code === 422)) {

@@ -43,14 +43,26 @@ export async function readLiveSecrets(
     return { unavailable: waitingStep('DatabaseSynced', 'WaitingForNamespace', message) };
   }
   try {
-    const list = await ctx.client.get<ObjectList<Secret>>(`/api/v1/namespaces/${namespace}/secrets`, {
-      labelSelector: secretsSelector(name),
-    });
-    return { live: liveSecrets(list.items) };
+    return { live: liveSecrets(cachedSecrets(ctx, name) ?? (await listSecrets(ctx, name))) };
   } catch (err) {
     const f = kubeFailure(`reading the Secrets in ${namespace}`, err);
     return { unavailable: failedStep('DatabaseSynced', f.reason, f.message, true) };
   }
+}
+
+/**
+ * From the namespace's Secret watch, which holds exactly these (it selects managed-by, and the
+ * namespace is this tenant's alone) once it has listed, unless our own last writes have not shown
+ * in it yet (watch-cache.ts).
+ */
+function cachedSecrets(ctx: StepContext, tenant: string): Secret[] | undefined {
+  const namespace = tenantNamespace(tenant);
+  return ctx.cache()?.list<Secret>('secrets', namespace, (s) => s.metadata.labels?.[TENANT_LABEL] === tenant);
+}
+
+async function listSecrets(ctx: StepContext, tenant: string): Promise<Secret[]> {
+  const path = `/api/v1/namespaces/${tenantNamespace(tenant)}/secrets`;
+  return (await ctx.client.get<ObjectList<Secret>>(path, { labelSelector: secretsSelector(tenant) })).items;
 }
 
 export function liveSecrets(secrets: readonly Secret[]): LiveSecrets {

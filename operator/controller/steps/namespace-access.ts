@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { FIELD_MANAGER, tenantNamespace, type Tenant } from '../../crd/types.js';
-import { applyIfChanged } from '../../kube/apply.js';
+import { applyIfChanged, holdsDesired } from '../../kube/apply.js';
 import { KubeApiError, isConflict, isNotFound } from '../../kube/client.js';
 import type { RoleBinding } from '../../kube/types.js';
 import { OPERATOR_GRANT_BINDING, desiredOperatorGrant } from '../desired.js';
 import type { StepContext } from './context.js';
+import { noteWrite } from './reads.js';
 
 /**
  * The operator's RoleBinding in the tenant namespace, giving its ServiceAccount the ClusterRole
@@ -19,21 +20,29 @@ export async function ensureNamespaceAccess(ctx: StepContext, tenant: Tenant): P
   const collection = `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`;
   const path = `${collection}/${OPERATOR_GRANT_BINDING}`;
   const desired = desiredOperatorGrant(tenant, ctx.identity);
+  const ref = { resource: 'rolebindings', namespace, name: OPERATOR_GRANT_BINDING } as const;
+  if (holdsDesired(desired, cachedGrant(ctx, namespace))) return;
   const live = await client.getOrNull<RoleBinding>(path).catch((err: unknown) => {
     if (err instanceof KubeApiError && err.code === 403) return undefined; // no access (yet)
     throw err;
   });
   if (live && roleRefKey(live) === roleRefKey(desired)) {
     const outcome = await applyIfChanged(client, path, desired, live, FIELD_MANAGER);
-    if (outcome.changed) accessEvent(ctx, tenant, 'updated');
+    if (outcome.changed) {
+      noteWrite(ctx, ref, outcome.object);
+      accessEvent(ctx, tenant, 'updated');
+    }
     return;
   }
   // A roleRef cannot be changed: a binding to another role goes, and the right one is created.
-  if (live) await client.delete(path);
+  if (live) {
+    await client.delete(path);
+    noteWrite(ctx, ref, null);
+  }
   const deadline = Date.now() + ctx.accessWaitMs;
   const created = await retryUntil(deadline, async () => {
     try {
-      await client.create(collection, desired);
+      noteWrite(ctx, ref, await client.create<RoleBinding>(collection, desired));
       return true;
     } catch (err) {
       if (isConflict(err)) return false; // there already, but not letting us in: see below
@@ -53,6 +62,17 @@ export async function ensureNamespaceAccess(ctx: StepContext, tenant: Tenant): P
     }
   });
   if (!allowed) throw notLetIn(ctx, namespace, path);
+}
+
+/**
+ * The binding as the namespace's RoleBinding watch holds it. That watch lists and watches through
+ * this very binding, so a fresh copy that already says what we want is proof we are let in; anything
+ * else is settled with the API server, where a 403 tells "not there (yet)" from "there".
+ */
+function cachedGrant(ctx: StepContext, namespace: string): RoleBinding | null {
+  return (
+    (ctx.cache()?.get('rolebindings', namespace, OPERATOR_GRANT_BINDING) as RoleBinding | undefined) ?? null
+  );
 }
 
 function notLetIn(ctx: StepContext, namespace: string, path: string): KubeApiError {

@@ -5,6 +5,7 @@ import { OPERATOR_GRANT_BINDING, desiredNamespace } from '../desired.js';
 import type { StepContext } from './context.js';
 import { kubeFailure } from './failures.js';
 import { ensureNamespaceAccess } from './namespace-access.js';
+import { noteWrite, objectPath, readObject } from './reads.js';
 import { failedStep, readyStep, type StepResult } from './step-result.js';
 
 /**
@@ -13,9 +14,10 @@ import { failedStep, readyStep, type StepResult } from './step-result.js';
  */
 export async function ensureNamespace(ctx: StepContext, tenant: Tenant): Promise<StepResult> {
   const namespace = tenantNamespace(tenant.metadata.name ?? '');
-  const path = `/api/v1/namespaces/${namespace}`;
+  const ref = { resource: 'namespaces', name: namespace } as const;
+  const path = objectPath(ref);
   try {
-    const live = await ctx.client.getOrNull<Namespace>(path);
+    const live = await readObject<Namespace>(ctx, ref);
     if (live?.metadata.deletionTimestamp) {
       return {
         ok: false,
@@ -31,6 +33,7 @@ export async function ensureNamespace(ctx: StepContext, tenant: Tenant): Promise
     }
     const outcome = await applyIfChanged(ctx.client, path, desiredNamespace(tenant), live, FIELD_MANAGER);
     if (outcome.changed) {
+      noteWrite(ctx, ref, outcome.object);
       const reason = live ? 'NamespaceUpdated' : 'NamespaceCreated';
       ctx.event(tenant, 'Normal', reason, 'EnsureNamespace', `namespace ${namespace}`);
     }

@@ -4,6 +4,7 @@ import type { Role, RoleBinding } from '../../kube/types.js';
 import { CREDENTIALS_ROLE, CREDENTIALS_ROLE_BINDING, desiredRole, desiredRoleBinding } from '../desired.js';
 import type { StepContext } from './context.js';
 import { kubeFailure } from './failures.js';
+import { noteWrite, objectPath, readObject } from './reads.js';
 import { failedStep, readyStep, waitingStep, type StepResult } from './step-result.js';
 
 /** Role + RoleBinding in the tenant namespace: the owners may read the credentials Secrets. */
@@ -37,18 +38,19 @@ export async function ensureOwnerRbac(
 async function applyOwnerRbac(ctx: StepContext, tenant: Tenant): Promise<void> {
   const { client } = ctx;
   const namespace = tenantNamespace(tenant.metadata.name ?? '');
-  const base = `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}`;
-  const rolePath = `${base}/roles/${CREDENTIALS_ROLE}`;
-  const bindingPath = `${base}/rolebindings/${CREDENTIALS_ROLE_BINDING}`;
+  const roleRef = { resource: 'roles', namespace, name: CREDENTIALS_ROLE } as const;
+  const bindingRef = { resource: 'rolebindings', namespace, name: CREDENTIALS_ROLE_BINDING } as const;
   const [role, binding] = await Promise.all([
-    client.getOrNull<Role>(rolePath),
-    client.getOrNull<RoleBinding>(bindingPath),
+    readObject<Role>(ctx, roleRef),
+    readObject<RoleBinding>(ctx, bindingRef),
   ]);
   // A RoleBinding may name its Role before the Role exists, so both go at once.
   const [r, b] = await Promise.all([
-    applyIfChanged(client, rolePath, desiredRole(tenant), role, FIELD_MANAGER),
-    applyIfChanged(client, bindingPath, desiredRoleBinding(tenant), binding, FIELD_MANAGER),
+    applyIfChanged(client, objectPath(roleRef), desiredRole(tenant), role, FIELD_MANAGER),
+    applyIfChanged(client, objectPath(bindingRef), desiredRoleBinding(tenant), binding, FIELD_MANAGER),
   ]);
+  if (r.changed) noteWrite(ctx, roleRef, r.object);
+  if (b.changed) noteWrite(ctx, bindingRef, b.object);
   if (r.changed || b.changed) {
     ctx.event(
       tenant,

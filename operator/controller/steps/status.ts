@@ -11,6 +11,7 @@ import {
 import { isNotFound } from '../../kube/client.js';
 import { mergeConditions, statusEqual, type ConditionInput } from '../conditions.js';
 import { tenantPath, type StepContext } from './context.js';
+import { noteWrite } from './reads.js';
 import type { CredentialsStep } from './credentials.js';
 import type { DatabaseStep } from './database.js';
 import type { StepResult } from './step-result.js';
@@ -51,11 +52,12 @@ export async function writeStatus(ctx: StepContext, tenant: Tenant, status: Tena
   if (statusEqual(tenant.status, status)) return;
   const name = tenant.metadata.name ?? '';
   try {
-    await ctx.client.apply(
+    const updated = await ctx.client.apply<Tenant>(
       `${tenantPath(name)}/status`,
       { apiVersion: API_VERSION, kind: KIND, metadata: { name }, status },
       FIELD_MANAGER,
     );
+    noteWrite(ctx, { resource: 'tenants', name }, updated);
   } catch (err) {
     if (isNotFound(err)) return; // deleted meanwhile
     throw err;
