@@ -64,7 +64,8 @@ async function applyOperatorRbac(kube: OperatorTestEnv['kube']): Promise<void> {
 
 /**
  * Admission policies take effect a moment after they are created (the API server compiles them in
- * the background): wait until a RoleBinding the operator must not create is refused (dry run).
+ * the background, each on its own): wait until a RoleBinding the operator must not create, and a
+ * label it must not put on a namespace that is not a tenant's, are both refused (dry run).
  */
 async function waitForAdmissionPolicies(env: OperatorTestEnv): Promise<void> {
   const kc = new k8s.KubeConfig();
@@ -95,6 +96,22 @@ async function waitForAdmissionPolicies(env: OperatorTestEnv): Promise<void> {
       },
       30_000,
       'the admission policies to take effect',
+    );
+    await waitFor(
+      async () => {
+        try {
+          await client.request('PATCH', '/api/v1/namespaces/default', {
+            query: { dryRun: 'All' },
+            contentType: 'application/merge-patch+json',
+            body: { metadata: { labels: { 'app.kubernetes.io/managed-by': 'findash-operator' } } },
+          });
+          return false;
+        } catch (err) {
+          return err instanceof KubeApiError && /findash operator/.test(err.message);
+        }
+      },
+      30_000,
+      'the namespace admission policy to take effect',
     );
   } finally {
     client.close();
