@@ -448,6 +448,7 @@ async function teardown(): Promise<void> {
       [
         'ip -o addr show dev lo | grep -q 10.99.0.1 && echo "address 10.99.0.1"',
         'ip link show findash-br0 2>/dev/null && echo "bridge findash-br0"',
+        'ip route show 10.0.0.0/24 | grep -q . && echo "route 10.0.0.0/24"',
         'pgrep -f "[c]ontainerd-shim.*/[.]findash/" > /dev/null && echo "containerd shims"',
         'iptables-save 2>/dev/null | grep -q "KUBE-SERVICES" && echo "kube-proxy rules"',
         'grep -q "/.findash/cluster" /proc/self/mountinfo && echo "mounts"',
@@ -457,7 +458,7 @@ async function teardown(): Promise<void> {
     const left = leftovers.stdout.split('\n').filter((l) => l && !l.includes(':') && !/^\d+:/.test(l));
     return [
       down.code === 0 && left.length === 0,
-      left.length === 0 ? 'no address, bridge, shim, rule or mount left' : `left: ${left.join(', ')}`,
+      left.length === 0 ? 'no address, route, bridge, shim, rule or mount left' : `left: ${left.join(', ')}`,
     ];
   });
 }

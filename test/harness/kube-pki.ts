@@ -41,6 +41,8 @@ export interface KubePki {
 /** The single node's name and the host address the node cluster uses (a dummy interface it creates). */
 export const NODE_NAME = 'findash-node';
 export const NODE_ADDRESS = '10.99.0.1';
+/** The Services' virtual addresses (kube-apiserver --service-cluster-ip-range); 10.0.0.1 is `kubernetes`. */
+export const SERVICE_CIDR = '10.0.0.0/24';
 /** CN the apiserver accepts front-proxy requests from (--requestheader-allowed-names). */
 export const FRONT_PROXY_CLIENT = 'front-proxy-client';
 

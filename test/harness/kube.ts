@@ -5,7 +5,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ensurePki, FRONT_PROXY_CLIENT, NODE_ADDRESS, type KubePki } from './kube-pki.js';
+import { ensurePki, FRONT_PROXY_CLIENT, NODE_ADDRESS, SERVICE_CIDR, type KubePki } from './kube-pki.js';
 import { startProcess, stopGroup, tail, type ManagedProcess, type StartedProcess } from './kube-process.js';
 import { freePort } from './ports.js';
 
@@ -66,7 +66,6 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-const SERVICE_CIDR = '10.0.0.0/24';
 /** Port-independent, so tokens stay valid when a development cluster restarts on other ports. */
 const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 

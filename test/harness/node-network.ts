@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
-import { NODE_ADDRESS } from './kube-pki.js';
+import { NODE_ADDRESS, SERVICE_CIDR } from './kube-pki.js';
 
 const exec = promisify(execFile);
 
@@ -45,13 +45,17 @@ async function sysctl(key: string, value: string): Promise<void> {
   await writeFile(file, value);
 }
 
-/** Creates the dummy interface with NODE_ADDRESS (idempotent) and the forwarding the Pods need. */
+/** Puts NODE_ADDRESS on lo and the Service range's route there (idempotent), and the forwarding the Pods need. */
 export async function ensureHostNetwork(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('a node cluster runs containers and needs root');
   const addresses = await run('ip', ['-o', '-4', 'addr', 'show', 'dev', HOST_INTERFACE]);
   if (!addresses.includes(`${NODE_ADDRESS}/32`)) {
     await run('ip', ['addr', 'add', `${NODE_ADDRESS}/32`, 'dev', HOST_INTERFACE]);
   }
+  // Service addresses are virtual: kube-proxy's DNAT sends them to Pods on the bridge. Routed to lo, a packet
+  // to a ClusterIP that no rule (yet, or any more) rewrites dies on this machine instead of following the
+  // default route out of it.
+  await run('ip', ['route', 'replace', SERVICE_CIDR, 'dev', HOST_INTERFACE, 'src', NODE_ADDRESS]);
   await sysctl('net.ipv4.ip_forward', '1');
   // Service traffic between Pods on one bridge must pass iptables for kube-proxy's DNAT.
   if (!existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables')) await tryRun('modprobe', ['br_netfilter']);
@@ -121,6 +125,7 @@ export async function removeHostNetwork(): Promise<void> {
       await tryRun('iptables', ['-t', table, '-X', chain]);
     }
   }
+  await tryRun('ip', ['route', 'del', SERVICE_CIDR, 'dev', HOST_INTERFACE]);
   await tryRun('ip', ['link', 'del', BRIDGE]);
   await tryRun('ip', ['addr', 'del', `${NODE_ADDRESS}/32`, 'dev', HOST_INTERFACE]);
 }
