@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { KubeApiError, isGone, type KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../kube/client.js';
+import { KubeApiError, isGone } from '../kube/errors.js';
 import type { KubeObject, ObjectList, Status, WatchEvent } from '../kube/types.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from '../metrics.js';

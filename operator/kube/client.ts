@@ -3,6 +3,7 @@ import http from 'node:http';
 
 import type * as k8s from '@kubernetes/client-node';
 
+import { KubeApiError, isNotFound } from './errors.js';
 import type { Status } from './types.js';
 
 /**
@@ -12,32 +13,6 @@ import type { Status } from './types.js';
  * configuration and credentials (client certs, bearer tokens, exec plugins, in-cluster token
  * files) from the library's KubeConfig, asking it for fresh auth headers on every request.
  */
-
-export class KubeApiError extends Error {
-  readonly code: number;
-  readonly reason: string;
-  readonly status: Status;
-
-  constructor(code: number, status: Status, method: string, path: string) {
-    super(
-      `${method} ${path}: ${code} ${status.reason ?? ''} ${status.message ?? ''}`.replace(/\s+/g, ' ').trim(),
-    );
-    this.name = 'KubeApiError';
-    this.code = code;
-    this.reason = status.reason ?? '';
-    this.status = status;
-  }
-}
-
-export function isNotFound(err: unknown): boolean {
-  return err instanceof KubeApiError && err.code === 404;
-}
-export function isConflict(err: unknown): boolean {
-  return err instanceof KubeApiError && err.code === 409;
-}
-export function isGone(err: unknown): boolean {
-  return err instanceof KubeApiError && err.code === 410;
-}
 
 export interface Impersonation {
   readonly user: string;

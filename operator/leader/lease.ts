@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { isConflict, isNotFound, type KubeClient } from '../kube/client.js';
+import type { KubeClient } from '../kube/client.js';
+import { isConflict, isNotFound } from '../kube/errors.js';
 import type { Lease } from '../kube/types.js';
 import type { Logger } from '../log.js';
 

@@ -6,7 +6,8 @@ import * as k8s from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 
 import { TENANTS_PATH } from '../../operator/crd/types.js';
-import { KubeApiError, KubeClient } from '../../operator/kube/client.js';
+import { KubeClient } from '../../operator/kube/client.js';
+import { KubeApiError } from '../../operator/kube/errors.js';
 import type { KubeObject, Lease, ObjectList, RoleBinding, Secret } from '../../operator/kube/types.js';
 import type { OperatorHandle } from '../../operator/operator.js';
 import { repoRoot } from '../harness/repo-root.js';

@@ -1,6 +1,6 @@
 import { retireTenant } from '../../../app/domain/tenants/tenant-sync.js';
 import { FINALIZER, SPEC_DEFAULTS, tenantNamespace, type Tenant } from '../../crd/types.js';
-import { KubeApiError, isConflict, isNotFound } from '../../kube/client.js';
+import { KubeApiError, isConflict, isNotFound } from '../../kube/errors.js';
 import type { Logger } from '../../log.js';
 import { tenantPath, type StepContext } from './context.js';
 import { noteWrite } from './reads.js';

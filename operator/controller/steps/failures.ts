@@ -1,5 +1,5 @@
 import { DomainError } from '../../../app/domain/errors.js';
-import { KubeApiError } from '../../kube/client.js';
+import { KubeApiError } from '../../kube/errors.js';
 
 /** A step failed in a way retrying will fix (API server, database, a terminating namespace). */
 export class RetryableError extends Error {}

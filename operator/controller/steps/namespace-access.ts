@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { FIELD_MANAGER, tenantNamespace, type Tenant } from '../../crd/types.js';
 import { applyIfChanged, holdsDesired } from '../../kube/apply.js';
-import { KubeApiError, isConflict, isNotFound } from '../../kube/client.js';
+import { KubeApiError, isConflict, isNotFound } from '../../kube/errors.js';
 import type { RoleBinding } from '../../kube/types.js';
 import { OPERATOR_GRANT_BINDING, desiredOperatorGrant } from '../desired.js';
 import type { StepContext } from './context.js';

@@ -1,5 +1,5 @@
 import { ROTATE_TOKEN_ANNOTATION, type Tenant } from '../../crd/types.js';
-import { KubeApiError } from '../../kube/client.js';
+import { KubeApiError } from '../../kube/errors.js';
 import { tenantPath, type StepContext } from './context.js';
 import { noteWrite } from './reads.js';
 

@@ -8,7 +8,7 @@ import {
   type Tenant,
   type TenantStatus,
 } from '../../crd/types.js';
-import { isNotFound } from '../../kube/client.js';
+import { isNotFound } from '../../kube/errors.js';
 import { mergeConditions, statusEqual, type ConditionInput } from '../conditions.js';
 import { tenantPath, type StepContext } from './context.js';
 import { noteWrite } from './reads.js';
