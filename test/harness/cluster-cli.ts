@@ -96,9 +96,9 @@ function ensureBinaries(withControllerManager: boolean, withNode: boolean): void
 
 /** findash's images and the third-party ones the node needs, where buildah has them (npm run images). */
 function imagesToLoad(): string[] {
-  const map = JSON.parse(
-    readFileSync(path.join(root, 'ci', 'images', 'node-images.json'), 'utf8'),
-  ) as { images: Record<string, { local?: string }> };
+  const map = JSON.parse(readFileSync(path.join(root, 'ci', 'images', 'node-images.json'), 'utf8')) as {
+    images: Record<string, { local?: string }>;
+  };
   const wanted = [
     'findash:dev',
     ...Object.values(map.images).flatMap((entry) => (entry.local ? [entry.local] : [])),

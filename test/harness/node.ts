@@ -498,7 +498,9 @@ export function normalizedReference(ref: string): string {
  */
 export async function loadImages(socket: string, refs: string[]): Promise<void> {
   const record = path.join(path.dirname(socket), 'loaded-images.json');
-  const loaded = existsSync(record) ? (JSON.parse(readFileSync(record, 'utf8')) as Record<string, string>) : {};
+  const loaded = existsSync(record)
+    ? (JSON.parse(readFileSync(record, 'utf8')) as Record<string, string>)
+    : {};
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'findash-images-'));
   try {
     for (const ref of refs) {
@@ -528,9 +530,14 @@ export async function loadImages(socket: string, refs: string[]): Promise<void> 
 /** The first of `names` in the local containers-storage, with its image ID. */
 async function firstStored(names: string[]): Promise<{ name: string; id: string } | undefined> {
   for (const name of names) {
-    const id = await run('buildah', ['inspect', '--type', 'image', '--format', '{{.FromImageID}}', name]).catch(
-      () => undefined,
-    );
+    const id = await run('buildah', [
+      'inspect',
+      '--type',
+      'image',
+      '--format',
+      '{{.FromImageID}}',
+      name,
+    ]).catch(() => undefined);
     if (id?.trim()) return { name, id: id.trim() };
   }
   return undefined;
