@@ -2,8 +2,8 @@
 # Checks that a findash API answers its health and metrics endpoints; one PASS/FAIL line per check.
 #
 # Usage: monitoring/health-check.sh <env|base-url>
-#   env       development | testing | staging | production: the API's local port from DESIGN §7
-#             (127.0.0.1:8000 / 8001 / 8002); FINDASH_<ENV>_URL overrides one, and production has no
+#   env       development | testing | staging | production: the API's local port, the one the environment's
+#             API listens on (127.0.0.1:8000 / 8001 / 8002); FINDASH_<ENV>_URL overrides one, and production has no
 #             local default, so it needs FINDASH_PRODUCTION_URL.
 #   base-url  e.g. http://127.0.0.1:8000 or https://findash.example.com
 # Env:    HEALTH_CHECK_TIMEOUT seconds per request (default 5); HEALTH_CHECK_INSECURE=1 accepts a self-signed

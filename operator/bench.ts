@@ -5,7 +5,7 @@
  *  - 200 Tenants applied at once: time until all are Ready, and per-Tenant latency percentiles,
  *  - 500 Tenants at once (BENCH_LARGE=0 skips it),
  *  - a resync of every Tenant: how long, and how many writes it made (should be none).
- * Targets (DESIGN §10): one Tenant Ready within 2 s; 200 in under 30 s; 500 in under 60 s.
+ * Targets: one Tenant Ready within 2 s; 200 in under 30 s; 500 in under 60 s.
  * Knobs: OPERATOR_CONCURRENCY (default 4), BENCH_CLIENTS (API clients per Tenant, default 2).
  */
 import { readdirSync, readFileSync } from 'node:fs';

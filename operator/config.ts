@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import { resolveOwnerUrl } from '../app/db/resolve-url.js';
 
-/** Operator settings, all from the environment (see the contract in README / DESIGN §6). */
+/** Operator settings, all from the environment (each variable and its default: operator/README.md). */
 export interface OperatorConfig {
   readonly kubeconfig: string | undefined;
   readonly databaseUrl: string;
