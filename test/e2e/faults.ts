@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { createKnex } from '../../app/db/knex.js';
 import { asPlatform } from '../../app/db/tenant-scope.js';
-import type { StackState } from '../stack/state.js';
-import { applyTenants, readToken } from '../stack/tenants.js';
+import type { StackState } from '../../tools/stack/state.js';
+import { applyTenants, readToken } from '../../tools/stack/tenants.js';
 import { AuditTap } from './audit-tap.js';
 import { eventually } from './http-client.js';
 import { describeLoad, startLoad } from './load.js';

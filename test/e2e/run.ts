@@ -17,8 +17,8 @@ import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 
 import { repoRoot } from '../harness/repo-root.js';
-import { stackPaths } from '../stack/paths.js';
-import { processRuns, readState } from '../stack/state.js';
+import { stackPaths } from '../../tools/stack/paths.js';
+import { processRuns, readState } from '../../tools/stack/state.js';
 import { killInstanceUnderLoad, memcachedOutage, operatorRestart, rabbitRestart } from './faults.js';
 import { monitoringSeries } from './monitoring-series.js';
 import { Report } from './report.js';

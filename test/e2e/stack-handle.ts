@@ -4,10 +4,10 @@ import path from 'node:path';
 
 import { kubectl } from '../harness/kube.js';
 import { repoRoot } from '../harness/repo-root.js';
-import { tsxLoader } from '../stack/child-process.js';
-import { callControl } from '../stack/control.js';
-import { stackPaths, type StackPaths } from '../stack/paths.js';
-import { readState, type StackState } from '../stack/state.js';
+import { tsxLoader } from '../../tools/stack/child-process.js';
+import { callControl } from '../../tools/stack/control.js';
+import { stackPaths, type StackPaths } from '../../tools/stack/paths.js';
+import { readState, type StackState } from '../../tools/stack/state.js';
 import { HttpClient } from './http-client.js';
 
 /**
@@ -23,7 +23,7 @@ export function runStackCli(
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', tsxLoader(), path.join(repoRoot(), 'test', 'stack', 'cli.ts'), ...args],
+      ['--import', tsxLoader(), path.join(repoRoot(), 'tools', 'stack', 'cli.ts'), ...args],
       {
         cwd: repoRoot(),
         env: { ...process.env, FINDASH_STACK_DIR: paths.dir },

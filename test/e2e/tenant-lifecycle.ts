@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { createKnex } from '../../app/db/knex.js';
 import { asPlatform } from '../../app/db/tenant-scope.js';
-import { applyTenants, readToken, waitTenantReady } from '../stack/tenants.js';
+import { applyTenants, readToken, waitTenantReady } from '../../tools/stack/tenants.js';
 import { AuditTap } from './audit-tap.js';
 import { eventually, type HttpClient } from './http-client.js';
 import type { Report } from './report.js';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { kubectl } from '../harness/kube.js';
-import { repoRoot } from '../harness/repo-root.js';
+import { kubectl } from '../../test/harness/kube.js';
+import { repoRoot } from '../../test/harness/repo-root.js';
 
 /**
  * Tenants through kubectl, the way a platform engineer drives them: install the CRD, apply a

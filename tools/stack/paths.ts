@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { repoRoot } from '../harness/repo-root.js';
+import { repoRoot } from '../../test/harness/repo-root.js';
 
 /**
  * Where a stack keeps its state: `.findash/stack/` by default, or FINDASH_STACK_DIR (the e2e run

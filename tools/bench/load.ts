@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { repoRoot } from '../harness/repo-root.js';
+import { repoRoot } from '../../test/harness/repo-root.js';
 
 const run = promisify(execFile);
 

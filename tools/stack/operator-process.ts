@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { repoRoot } from '../harness/repo-root.js';
+import { repoRoot } from '../../test/harness/repo-root.js';
 import { httpStatus, spawnManaged, tsxLoader, waitUntil, type ManagedChild } from './child-process.js';
 
 /**

@@ -14,8 +14,8 @@ import { migrateLatest } from '../../app/db/migrate.js';
 import { asPlatform, setTenant } from '../../app/db/tenant-scope.js';
 import { issueApiToken, revokeApiTokens } from '../../app/domain/tenants/api-tokens.js';
 import { seedDatabase } from '../../app/domain/seed/seed.js';
-import { freePort } from '../harness/ports.js';
-import { repoRoot } from '../harness/repo-root.js';
+import { freePort } from '../../test/harness/ports.js';
+import { repoRoot } from '../../test/harness/repo-root.js';
 
 /**
  * The benchmark's database: DATABASE_URL / DATABASE_OWNER_URL when set, else an embedded

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-import { startMemcached } from '../harness/memcached.js';
-import { startRabbitMQ } from '../harness/rabbitmq.js';
+import { startMemcached } from '../../test/harness/memcached.js';
+import { startRabbitMQ } from '../../test/harness/rabbitmq.js';
 
 /**
  * Memcached and RabbitMQ for the stack, from the same harnesses the integration tests use,

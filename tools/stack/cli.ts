@@ -7,14 +7,14 @@
  *   npm run stack:logs [-- --lines N]    the last lines of every API instance's log
  *   npm run stack:down                   stop all of it and prove nothing is left running
  *
- * FINDASH_STACK_DIR chooses the state directory (default .findash/stack). See test/stack/README.md.
+ * FINDASH_STACK_DIR chooses the state directory (default .findash/stack). See tools/stack/README.md.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { repoRoot } from '../harness/repo-root.js';
+import { repoRoot } from '../../test/harness/repo-root.js';
 import { tsxLoader } from './child-process.js';
 import { callControl } from './control.js';
 import { stackPaths, type StackPaths } from './paths.js';
@@ -158,7 +158,7 @@ async function up(paths: StackPaths): Promise<number> {
   const fd = openSync(supervisorLog, 'a');
   const child = spawn(
     process.execPath,
-    ['--import', tsxLoader(), path.join(repoRoot(), 'test', 'stack', 'supervisor.ts')],
+    ['--import', tsxLoader(), path.join(repoRoot(), 'tools', 'stack', 'supervisor.ts')],
     {
       cwd: repoRoot(),
       env: { ...process.env, FINDASH_STACK_DIR: paths.dir },

@@ -14,9 +14,9 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import https from 'node:https';
 import path from 'node:path';
 
-import { startControlPlane, type ControlPlane } from '../harness/kube.js';
-import { startNginx, type LoadBalancer } from '../harness/nginx.js';
-import { freePort } from '../harness/ports.js';
+import { startControlPlane, type ControlPlane } from '../../test/harness/kube.js';
+import { startNginx, type LoadBalancer } from '../../test/harness/nginx.js';
+import { freePort } from '../../test/harness/ports.js';
 import { ApiFleet } from './api-fleet.js';
 import { prepareBuilds, type Build } from './builds.js';
 import {

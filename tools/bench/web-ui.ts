@@ -13,9 +13,9 @@ import { asPlatform } from '../../app/db/tenant-scope.js';
 import { buildUi, bundleInputs } from '../../app/dev/web-build.js';
 import { startDevDatabase } from '../../app/dev/embedded-database.js';
 import { issueApiToken, revokeApiTokens } from '../../app/domain/tenants/api-tokens.js';
-import { openBenchDatabase, ensureBenchTenant } from '../bench/bench-database.js';
-import { freePort } from '../harness/ports.js';
-import { launchBrowser } from './harness.js';
+import { freePort } from '../../test/harness/ports.js';
+import { launchBrowser } from '../../test/web/harness.js';
+import { openBenchDatabase, ensureBenchTenant } from './bench-database.js';
 
 /**
  * `npm run ui:measure [-- --million]`: the web UI's bundle size and first-render time. Not a timed
@@ -29,7 +29,7 @@ import { launchBrowser } from './harness.js';
  *   the dashboard (balances) is on screen and when the trend chart is drawn, against the start of
  *   navigation. Then the same with a warm cache (assets immutable, index.html revalidated by
  *   ETag). With --million, the same against the benchmark's 1,000,000-transaction tenant
- *   (test/bench/bench-database.ts; seeded once, minutes, and reused).
+ *   (tools/bench/bench-database.ts; seeded once, minutes, and reused).
  */
 const RUNS = 7;
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-import { repoRoot } from '../harness/repo-root.js';
+import { repoRoot } from '../../test/harness/repo-root.js';
 
 /**
  * The API "builds" the stack can run, for the rollback check:

