@@ -4,10 +4,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import app, { type AppOptions } from './app.js';
-import { RAW_REQUEST_ID } from './plugins/deadlines.js';
-import { sendError } from './plugins/errors.js';
-import type { SecurityHeaders } from './plugins/security.js';
-import { traceLogMixin } from './plugins/tracing.js';
+import { RAW_REQUEST_ID } from './plugins/app/deadlines.js';
+import { sendError } from './plugins/app/errors.js';
+import type { SecurityHeaders } from './plugins/external/security.js';
+import { traceLogMixin } from './plugins/external/tracing.js';
 import { clientRequestId, requestIds } from './request-ids.js';
 import { strictBodyValidatorCompiler } from './validation.js';
 

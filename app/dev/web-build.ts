@@ -11,7 +11,7 @@ import { build, stop, type BuildOptions } from 'esbuild';
  * named by its content hash (so the server can cache them as immutable), and an index.html that
  * loads them with no inline script or style (so the page runs under a CSP without
  * 'unsafe-inline'). `npm run build` writes them to dist/ui; the server builds the same bundle in
- * memory when it runs from source (app/plugins/web-ui.ts), so `npm start` never serves a stale
+ * memory when it runs from source (app/plugins/app/web-ui.ts), so `npm start` never serves a stale
  * or missing UI.
  */
 export interface UiFile {

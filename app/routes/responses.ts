@@ -2,7 +2,7 @@ import { Type, type TSchema } from 'typebox';
 
 /**
  * The error answers of the OpenAPI document. Every failure has the one shape of
- * app/plugins/errors.ts; each operation lists exactly the statuses it can answer, so clients and
+ * app/plugins/app/errors.ts; each operation lists exactly the statuses it can answer, so clients and
  * contract fuzzers know them (a status the document does not list is a bug in one or the other).
  */
 export const ErrorResponse = Type.Object({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { SlidingWindowLimiter } from '../../app/plugins/rate-limit.js';
+import { SlidingWindowLimiter } from '../../app/plugins/app/rate-limit.js';
 import { startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
 import { get, sample, scrape } from './instances.js';
 

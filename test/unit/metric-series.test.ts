@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
-import { AUDIT_ACTIONS, AppMetrics } from '../../app/plugins/metrics.js';
+import { AUDIT_ACTIONS, AppMetrics } from '../../app/plugins/external/metrics.js';
 import { repoRoot } from '../harness/repo-root.js';
 
 /**

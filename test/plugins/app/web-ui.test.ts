@@ -5,8 +5,8 @@ import { gunzipSync } from 'node:zlib';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { uiContentSecurityPolicy, uiConfig } from '../../app/plugins/web-ui.js';
-import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
+import { uiContentSecurityPolicy, uiConfig } from '../../../app/plugins/app/web-ui.js';
+import { bearer, startTestApp, type TestApp, type TestTenant } from '../../harness/app.js';
 
 /**
  * The web UI's server side without a browser: what /app/ serves and with which headers, the

@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin';
 
-import { CONNECTION_ERROR_CODES } from '../db/connection-errors.js';
-import { poolStats } from '../db/knex.js';
-import { DomainError } from '../domain/errors.js';
+import { CONNECTION_ERROR_CODES } from '../../db/connection-errors.js';
+import { poolStats } from '../../db/knex.js';
+import { DomainError } from '../../domain/errors.js';
 
 /**
  * PostgreSQL metrics: query durations, slow queries and errors from knex's query events (they

@@ -10,7 +10,7 @@ import fp from 'fastify-plugin';
  *   a CSP that allows nothing and no framing, HSTS (harmless on plain HTTP, right behind the TLS
  *   ingress), nosniff, X-Frame-Options DENY and no referrer. The browser-document headers
  *   (cross-origin isolation, DNS prefetch, download options, …) mean nothing for JSON.
- * - `documents`, on the OpenAPI UI under /docs (app/plugins/swagger.ts): helmet's defaults for
+ * - `documents`, on the OpenAPI UI under /docs (app/plugins/external/swagger.ts): helmet's defaults for
  *   HTML pages, which the UI satisfies (its scripts and styles come from /docs itself), minus
  *   upgrade-insecure-requests so plain-HTTP development and in-cluster probes keep working.
  *

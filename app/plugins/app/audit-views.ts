@@ -1,10 +1,10 @@
 import type { onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
-import { ViewRecorder } from '../audit/view-recorder.js';
-import type { ActorContext } from '../domain/context.js';
-import { HotCounter } from './metrics.js';
-import { asArray } from './route-hooks.js';
+import { ViewRecorder } from '../../audit/view-recorder.js';
+import type { ActorContext } from '../../domain/context.js';
+import { HotCounter } from '../external/metrics.js';
+import { asArray } from '../route-hooks.js';
 
 const DASHBOARD_PREFIX = '/financial/dashboard';
 

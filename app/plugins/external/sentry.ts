@@ -1,8 +1,8 @@
 import type { ErrorEvent } from '@sentry/node';
 import fp from 'fastify-plugin';
 
-import type { ActorContext } from '../domain/context.js';
-import { classifyError } from './errors.js';
+import type { ActorContext } from '../../domain/context.js';
+import { classifyError } from '../app/errors.js';
 import { UNMATCHED_ROUTE } from './metrics.js';
 
 /** Credentials that must never leave the process: API tokens, bearer headers, JWTs. */

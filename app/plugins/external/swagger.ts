@@ -7,7 +7,7 @@ import { useDocumentHeaders } from './security.js';
 /**
  * OpenAPI 3 document generated from the route schemas; UI at /docs, JSON at /docs/json. The UI
  * is an HTML page, so its routes (an encapsulated scope of their own) get the browser-document
- * security headers instead of the API's (app/plugins/security.ts).
+ * security headers instead of the API's (app/plugins/external/security.ts).
  */
 export default fp(
   async (fastify) => {

@@ -2,8 +2,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 
-import { CONNECTION_ERROR_CODES, nativeDatabaseError } from '../db/connection-errors.js';
-import { DomainError } from '../domain/errors.js';
+import { CONNECTION_ERROR_CODES, nativeDatabaseError } from '../../db/connection-errors.js';
+import { DomainError } from '../../domain/errors.js';
 
 /**
  * One error shape everywhere: { statusCode, error, message, request_id, field? }. Schema

@@ -1,7 +1,7 @@
 import { trace, isSpanContextValid } from '@opentelemetry/api';
 import fp from 'fastify-plugin';
 
-import type { ActorContext } from '../domain/context.js';
+import type { ActorContext } from '../../domain/context.js';
 
 /**
  * pino mixin: every log line written while a span is active carries its trace_id and span_id,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Histogram, Registry } from 'prom-client';
 
-import { RequestDurations } from '../../app/plugins/request-durations.js';
+import { RequestDurations } from '../../app/metrics/request-durations.js';
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

@@ -4,9 +4,9 @@ import type { FastifyRequest, onSendHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-import { listenMetrics, type MetricsServer } from '../metrics-server.js';
-import { RequestDurations } from './request-durations.js';
-import { asArray } from './route-hooks.js';
+import { listenMetrics, type MetricsServer } from '../../metrics/metrics-server.js';
+import { RequestDurations } from '../../metrics/request-durations.js';
+import { asArray } from '../route-hooks.js';
 
 /** The Fastify request of a raw request, for answers written outside Fastify. */
 const FASTIFY_REQUEST = Symbol('findash.fastifyRequest');
@@ -128,7 +128,7 @@ export class AppMetrics {
 
   /**
    * Records an answer written on the raw response, outside Fastify's reply and its hooks (the
-   * deadline's 503, app/plugins/deadlines.ts), under the route of the request it answered.
+   * deadline's 503, app/plugins/app/deadlines.ts), under the route of the request it answered.
    */
   observeRawAnswer(req: IncomingMessage, statusCode: number): void {
     const request = (req as LinkedRequest)[FASTIFY_REQUEST];
@@ -223,7 +223,7 @@ export default fp(
       done(null, payload);
     });
 
-    // With METRICS_PORT set, the scrape has a listener of its own (app/metrics-server.ts), opened when the API
+    // With METRICS_PORT set, the scrape has a listener of its own (app/metrics/metrics-server.ts), opened when the API
     // server listens and closed with it, and the API port has no /metrics: nothing the Ingress routes reaches it.
     const { METRICS_PORT, HOST } = fastify.config;
     if (METRICS_PORT === undefined) {

@@ -7,8 +7,8 @@ import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
-import type { AppConfig } from '../config.js';
-import type { UiFile } from '../dev/web-build.js';
+import type { AppConfig } from '../../config.js';
+import type { UiFile } from '../../dev/web-build.js';
 
 /**
  * The browser UI at /app/ (source: web/, built by app/dev/web-build.ts). Files are held in
@@ -173,7 +173,7 @@ export default fp<WebUiOptions>(
       loading ??= (async () => {
         if (opts.files) return toAssets(opts.files, pageConfig);
         // Imported only here: esbuild is a build tool, never loaded by the compiled image.
-        const builder = fromSource ? await import('../dev/web-build.js') : null;
+        const builder = fromSource ? await import('../../dev/web-build.js') : null;
         if (builder?.hasWebSource()) {
           const started = performance.now();
           const files = await builder.buildUi();

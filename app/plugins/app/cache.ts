@@ -1,10 +1,10 @@
 import fp from 'fastify-plugin';
 
-import { DashboardCache } from '../cache/dashboard-cache.js';
-import { MemcachedStore } from '../cache/memcached-store.js';
-import { LruStore } from '../cache/memory-store.js';
-import type { CacheStore } from '../cache/store.js';
-import { HotCounter } from './metrics.js';
+import { DashboardCache } from '../../cache/dashboard-cache.js';
+import { MemcachedStore } from '../../cache/memcached-store.js';
+import { LruStore } from '../../cache/memory-store.js';
+import type { CacheStore } from '../../cache/store.js';
+import { HotCounter } from '../external/metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -3,12 +3,12 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
-import { LookupCache } from '../cache/lookup-cache.js';
-import { can, isRole, type Permission } from '../domain/auth/roles.js';
-import { hashToken, looksLikeApiToken } from '../domain/auth/tokens.js';
-import type { ActorContext } from '../domain/context.js';
-import { DomainError, ForbiddenError } from '../domain/errors.js';
-import { asArray } from './route-hooks.js';
+import { LookupCache } from '../../cache/lookup-cache.js';
+import { can, isRole, type Permission } from '../../domain/auth/roles.js';
+import { hashToken, looksLikeApiToken } from '../../domain/auth/tokens.js';
+import type { ActorContext } from '../../domain/context.js';
+import { DomainError, ForbiddenError } from '../../domain/errors.js';
+import { asArray } from '../route-hooks.js';
 
 /** A resolved identity before the permission check: who, for which tenant, in which state. */
 export interface Principal extends ActorContext {

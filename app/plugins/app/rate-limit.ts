@@ -1,8 +1,8 @@
 import type { onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
-import { DomainError } from '../domain/errors.js';
-import { asArray } from './route-hooks.js';
+import { DomainError } from '../../domain/errors.js';
+import { asArray } from '../route-hooks.js';
 
 const WINDOW_MS = 60_000;
 

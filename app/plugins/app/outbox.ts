@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 
-import { OutboxPublisher } from '../audit/outbox-publisher.js';
+import { OutboxPublisher } from '../../audit/outbox-publisher.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

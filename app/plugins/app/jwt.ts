@@ -9,8 +9,8 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 
-import { LookupCache } from '../cache/lookup-cache.js';
-import { DomainError, ForbiddenError } from '../domain/errors.js';
+import { LookupCache } from '../../cache/lookup-cache.js';
+import { DomainError, ForbiddenError } from '../../domain/errors.js';
 import { principalFrom, type Principal, type PrincipalRow } from './auth.js';
 
 /** Only asymmetric algorithms: a shared secret would let any verifier mint tokens. */

@@ -3,9 +3,9 @@ import type { Socket } from 'node:net';
 
 import fp from 'fastify-plugin';
 
-import type { CommitGuard } from '../db/tenant-scope.js';
-import { DomainError } from '../domain/errors.js';
-import { clientRequestId } from '../request-ids.js';
+import type { CommitGuard } from '../../db/tenant-scope.js';
+import { DomainError } from '../../domain/errors.js';
+import { clientRequestId } from '../../request-ids.js';
 
 /** Where build.ts's genReqId leaves the id it generated, for answers written outside Fastify. */
 export const RAW_REQUEST_ID = Symbol('findash.requestId');
@@ -63,7 +63,7 @@ export function commitGuard(req: IncomingMessage): CommitGuard {
  * dashboard's time.
  *
  * A client answered 503 must find nothing written: request transactions check deadlinePassed
- * before they commit and roll back (app/plugins/db.ts), and a request whose transaction is
+ * before they commit and roll back (app/plugins/external/db.ts), and a request whose transaction is
  * already committing is left to finish, so "503" and "committed" never go together. If the stuck
  * handler finishes later, Fastify sees the reply already sent and only logs it.
  */
