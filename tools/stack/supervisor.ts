@@ -14,23 +14,22 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import https from 'node:https';
 import path from 'node:path';
 
-import { startControlPlane, type ControlPlane } from '../../test/harness/kube.js';
-import { startNginx, type LoadBalancer } from '../../test/harness/nginx.js';
+import { startControlPlane } from '../../test/harness/kube.js';
+import { startNginx } from '../../test/harness/nginx.js';
 import { freePort } from '../../test/harness/ports.js';
 import { ApiFleet } from './api-fleet.js';
-import { prepareBuilds, type Build } from './builds.js';
-import {
-  startStackMemcached,
-  startStackRabbitMQ,
-  type StackMemcached,
-  type StackRabbitMQ,
-} from './brokers.js';
-import { startControlServer, type ControlServer } from './control.js';
+import { startStackMemcached, startStackRabbitMQ } from './brokers.js';
+import { prepareBuilds } from './builds.js';
+import { controlActions } from './control-actions.js';
+import { startControlServer } from './control.js';
+import { log, step } from './log.js';
 import { OperatorProcess } from './operator-process.js';
+import { stopParts, type Parts } from './parts.js';
 import { stackPaths } from './paths.js';
-import { startStackPostgres, type StackPostgres } from './postgres.js';
-import { startPrometheus, type StackPrometheus } from './prometheus.js';
-import { argv0Of, writeState, type StackState, type TrackedProcess } from './state.js';
+import { startStackPostgres } from './postgres.js';
+import { startPrometheus } from './prometheus.js';
+import { stateRecorder } from './record.js';
+import type { StackState } from './state.js';
 import { applyTenants, installCrd, readToken, waitTenantReady } from './tenants.js';
 
 const API_INSTANCES = 3;
@@ -38,23 +37,6 @@ export const DEMO_TENANT = 'stack-demo';
 export const DEMO_CLIENT = 'stack-client';
 
 const paths = stackPaths();
-const log = (message: string): void => {
-  console.log(`${new Date().toISOString()} ${message}`);
-};
-
-interface Parts {
-  control?: ControlServer;
-  postgres?: StackPostgres;
-  memcached?: StackMemcached;
-  rabbitmq?: StackRabbitMQ;
-  kube?: ControlPlane;
-  builds?: Record<string, Build>;
-  fleet?: ApiFleet;
-  operator?: OperatorProcess;
-  nginx?: LoadBalancer;
-  prometheus?: StackPrometheus;
-}
-
 const parts: Parts = {};
 const state: StackState = {
   phase: 'starting',
@@ -63,69 +45,7 @@ const state: StackState = {
   logs: paths.logs,
   processes: [],
 };
-
-let saving: Promise<void> = Promise.resolve();
-/** Refreshes the live parts of the state and writes it (serialized: writes never interleave). */
-function save(): Promise<void> {
-  if (parts.fleet) state.api = parts.fleet.state();
-  if (parts.operator && state.operator) {
-    state.operator = {
-      ...state.operator,
-      pid: parts.operator.child?.pid ?? null,
-      up: parts.operator.running(),
-      crashes: [...parts.operator.crashes],
-    };
-  }
-  if (parts.memcached && state.memcached)
-    state.memcached = { ...state.memcached, up: parts.memcached.running() };
-  state.processes = trackedProcesses();
-  const snapshot = structuredClone(state);
-  saving = saving
-    .then(() => writeState(paths.stateFile, snapshot))
-    .catch((error: unknown) => {
-      log(`could not write state: ${String(error)}`);
-    });
-  return saving;
-}
-
-function track(name: string, pid: number | undefined, group: boolean): TrackedProcess[] {
-  if (!pid) return [];
-  const argv0 = argv0Of(pid);
-  return argv0 ? [{ name, pid, group, argv0 }] : [];
-}
-
-function trackedProcesses(): TrackedProcess[] {
-  return [
-    ...track('supervisor', process.pid, false),
-    ...track('postgres', parts.postgres?.postmasterPid(), false),
-    ...(parts.memcached?.pids() ?? []).flatMap((pid) => track('memcached', pid, false)),
-    ...(parts.rabbitmq?.pids() ?? []).flatMap((pid) => track('rabbitmq', pid, false)),
-    ...(parts.kube?.processes ?? []).flatMap((p) => track(p.name, p.pid, true)),
-    ...(parts.fleet?.instances ?? []).flatMap((i) =>
-      i.child?.running() ? track(i.name, i.child.pid, true) : [],
-    ),
-    ...(parts.operator?.child?.running() ? track('operator', parts.operator.child.pid, true) : []),
-    ...track('nginx', nginxPid(), false),
-    ...(parts.prometheus?.child.running() ? track('prometheus', parts.prometheus.child.pid, true) : []),
-  ];
-}
-
-function nginxPid(): number | undefined {
-  if (!parts.nginx) return undefined;
-  try {
-    return Number(readFileSync(path.join(paths.data, 'nginx', 'nginx.pid'), 'utf8').trim()) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function step<T>(what: string, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  log(`${what}...`);
-  const result = await work();
-  log(`${what}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return result;
-}
+const save = stateRecorder(paths, parts, state);
 
 async function start(): Promise<void> {
   rmSync(paths.data, { recursive: true, force: true });
@@ -276,27 +196,9 @@ async function tryToken(token: string): Promise<string> {
 }
 
 let stopping: Promise<void> | undefined;
-/** Stops everything that was started, newest first; never throws. */
+/** Stops everything that was started, newest first, once however often it is asked; never throws. */
 function stopAll(): Promise<void> {
-  stopping ??= (async () => {
-    const attempt = async (what: string, work: (() => Promise<unknown>) | undefined) => {
-      if (!work) return;
-      try {
-        await step(`stopping ${what}`, work);
-      } catch (error) {
-        log(`stopping ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    };
-    await attempt('Prometheus', parts.prometheus && (() => parts.prometheus!.stop()));
-    await attempt('nginx', parts.nginx && (() => parts.nginx!.stop()));
-    await attempt('the operator', parts.operator && (() => parts.operator!.stop('SIGTERM', { final: true })));
-    await attempt('the API instances', parts.fleet && (() => parts.fleet!.stopAll()));
-    await attempt('RabbitMQ', parts.rabbitmq && (() => parts.rabbitmq!.stop()));
-    await attempt('Memcached', parts.memcached && (() => parts.memcached!.stop()));
-    await attempt('the Kubernetes control plane', parts.kube && (() => parts.kube!.stop()));
-    await attempt('PostgreSQL', parts.postgres && (() => parts.postgres!.server.stop()));
-    await attempt('the control API', parts.control && (() => parts.control!.close()));
-  })();
+  stopping ??= stopParts(parts);
   return stopping;
 }
 
@@ -316,76 +218,9 @@ async function shutdown(code: number): Promise<never> {
   process.exit(code);
 }
 
-function actions(): Record<string, (body: Record<string, unknown>) => Promise<unknown>> {
-  const fleet = (): ApiFleet => {
-    if (!parts.fleet) throw new Error('the API instances are not started yet');
-    return parts.fleet;
-  };
-  const name = (body: Record<string, unknown>): string => {
-    if (typeof body.instance !== 'string') throw new Error('body.instance (api-1, api-2, ...) is required');
-    return body.instance;
-  };
-  const after = async <T>(result: T): Promise<T> => {
-    await save();
-    return result;
-  };
-  return {
-    status: async () => {
-      await save();
-      return state;
-    },
-    shutdown: async () => {
-      setImmediate(() => void shutdown(0));
-      return { stopping: true };
-    },
-    'api-kill': async (body) => after({ instance: name(body), how: await fleet().kill(name(body)) }),
-    'api-stop': async (body) => after({ instance: name(body), how: await fleet().stop(name(body)) }),
-    'api-start': async (body) => {
-      const build = typeof body.build === 'string' ? body.build : undefined;
-      const instance = await fleet().start(name(body), build);
-      return after({ instance: instance.name, pid: instance.child?.pid, build: instance.build.name });
-    },
-    rollout: async (body) => {
-      const build = typeof body.build === 'string' ? body.build : 'previous';
-      const lines: string[] = [];
-      const steps = await fleet().rollout(build, (line) => {
-        lines.push(line);
-        log(`rollout ${line}`);
-      });
-      return after({ build, steps });
-    },
-    'memcached-stop': async () => {
-      if (!parts.memcached) throw new Error('memcached is not started');
-      await parts.memcached.stop();
-      return after({ memcached: 'stopped' });
-    },
-    'memcached-start': async () => {
-      if (!parts.memcached) throw new Error('memcached is not started');
-      await parts.memcached.start();
-      return after({ memcached: 'running', servers: parts.memcached.servers });
-    },
-    'rabbitmq-restart': async () => {
-      if (!parts.rabbitmq) throw new Error('RabbitMQ is not started');
-      const started = Date.now();
-      await parts.rabbitmq.restart();
-      return after({ rabbitmq: 'restarted', ms: Date.now() - started });
-    },
-    'operator-stop': async (body) => {
-      if (!parts.operator) throw new Error('the operator is not started');
-      const signal = body.signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM';
-      return after({ operator: await parts.operator.stop(signal) });
-    },
-    'operator-start': async () => {
-      if (!parts.operator) throw new Error('the operator is not started');
-      await parts.operator.start();
-      return after({ operator: 'running', pid: parts.operator.child?.pid });
-    },
-  };
-}
-
 async function main(): Promise<void> {
   log(`supervisor ${process.pid} starting the stack in ${paths.dir}`);
-  parts.control = await startControlServer(actions());
+  parts.control = await startControlServer(controlActions(parts, state, save, shutdown));
   state.control = { url: parts.control.url, token: parts.control.token };
   await save();
   process.once('SIGTERM', () => void shutdown(0));
