@@ -62,3 +62,18 @@ export function localToInstant(local: string, timeZone: string): string {
   const seconds = local.length === 16 ? `${local}:00` : local;
   return `${seconds}${offsetAt(local.slice(0, 10), timeZone)}`;
 }
+
+/** Now in `timeZone`, as a datetime-local value ("2026-11-25T09:30"). */
+export function nowLocal(timeZone: string): string {
+  const fields = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date());
+  const get = (type: string) => fields.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
+}

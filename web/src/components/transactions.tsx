@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 
 import { ApiError, request, withQuery } from '../api.js';
-import { formatDateTime, humanize, magnitude } from '../format.js';
+import { formatDateTime, humanize } from '../format.js';
 import type { AccountSummary, Page, Transaction } from '../types.js';
-import { Money } from './money.js';
+import { EntryAmount } from './money.js';
+import { TableHead } from './table-head.js';
 
 interface Filters {
   account_id: string;
@@ -147,19 +148,10 @@ export function Transactions({
         <div class="scroll">
           <table class="stack" data-testid="transactions-table">
             <caption class="sr-only">Transactions, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Account</th>
-                <th scope="col">Type</th>
-                <th scope="col">Category</th>
-                <th scope="col">Description</th>
-                <th scope="col">Status</th>
-                <th scope="col" class="num">
-                  Amount
-                </th>
-              </tr>
-            </thead>
+            <TableHead
+              text={['When', 'Account', 'Type', 'Category', 'Description', 'Status']}
+              numeric={['Amount']}
+            />
             <tbody>
               {page.data.map((t) => (
                 <tr key={t.id} data-testid="transaction-row" class={t.status === 'void' ? 'inactive' : ''}>
@@ -172,11 +164,7 @@ export function Transactions({
                   </td>
                   <td data-label="Status">{t.status}</td>
                   <td class="num" data-label="Amount">
-                    <Money
-                      amount={t.direction === 'debit' ? `-${magnitude(t.amount)}` : t.amount}
-                      currency={t.currency}
-                      signed
-                    />
+                    <EntryAmount amount={t.amount} currency={t.currency} direction={t.direction} />
                   </td>
                 </tr>
               ))}
