@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyPluginOptions } from 'fastify';
 import type { Knex } from 'knex';
 
 import type { AppConfig } from './config.js';
-import auditViewsPlugin from './plugins/app/audit-views.js';
+import auditPlugin from './plugins/app/audit.js';
 import authPlugin from './plugins/app/auth.js';
 import type { CacheStore } from './cache/store.js';
 import cachePlugin from './plugins/app/cache.js';
@@ -14,7 +14,6 @@ import errorsPlugin from './plugins/app/errors.js';
 import healthPlugin from './plugins/app/health.js';
 import jwtPlugin from './plugins/app/jwt.js';
 import metricsPlugin from './plugins/external/metrics.js';
-import outboxPlugin from './plugins/app/outbox.js';
 import rateLimitPlugin from './plugins/app/rate-limit.js';
 import securityPlugin from './plugins/external/security.js';
 import sentryPlugin from './plugins/external/sentry.js';
@@ -38,19 +37,21 @@ export interface AppOptions extends FastifyPluginOptions {
 
 /**
  * The application as a plugin (fastify/demo's shape): it never listens, so the server, the
- * tests and the benchmark all run exactly this. Order matters: config → deadlines → security
- * headers (so every answer, errors included, has them) → metrics → db → health → cache → auth
- * (+ jwt, rate limit: route-level onRequest hooks, added in this order) → error reporting,
- * tracing → audit (outbox publisher, view batches) → docs → errors → routes → web UI. onClose hooks run
- * in reverse, so the view batch is flushed and the publisher stopped before the cache and the
+ * tests and the benchmark all run exactly this. plugins/external/ wraps outside libraries,
+ * plugins/app/ the app's own concerns; each names the plugins whose decorators it uses. Order
+ * matters: config → security headers (so every answer, errors included, has them) → metrics →
+ * request deadlines (their 503 carries both) → db → health → cache → auth (+ jwt, rate limit:
+ * route-level onRequest hooks, added in this order) → error reporting, tracing → audit (event
+ * count, outbox publisher, view batches) → docs → errors → routes → web UI. onClose hooks run in
+ * reverse, so the view batch is flushed and the publisher stopped before the cache and the
  * database pool close.
  */
 export default async function app(fastify: FastifyInstance, opts: AppOptions): Promise<void> {
   const authCache = opts.authCacheTtlMs !== undefined ? { authCacheTtlMs: opts.authCacheTtlMs } : {};
   await fastify.register(configPlugin, { config: opts.config });
-  await fastify.register(deadlinesPlugin);
   await fastify.register(securityPlugin);
   await fastify.register(metricsPlugin);
+  await fastify.register(deadlinesPlugin);
   await fastify.register(dbPlugin, opts.knex ? { knex: opts.knex } : {});
   await fastify.register(dbMetricsPlugin);
   await fastify.register(healthPlugin);
@@ -63,8 +64,7 @@ export default async function app(fastify: FastifyInstance, opts: AppOptions): P
   await fastify.register(rateLimitPlugin);
   await fastify.register(sentryPlugin);
   await fastify.register(tracingPlugin);
-  await fastify.register(outboxPlugin);
-  await fastify.register(auditViewsPlugin);
+  await fastify.register(auditPlugin);
   await fastify.register(swaggerPlugin);
   await fastify.register(errorsPlugin);
   await fastify.register(routes);

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 import { withTenant } from '../db/tenant-scope.js';
 import type { ActorContext } from '../domain/context.js';
-import { appendAuditRecords, type AuditRecord } from '../domain/audit/audit-log.js';
+import { appendAuditRecords, type AuditRecord } from './audit-log.js';
 
 export interface ViewRecorderOptions {
   readonly flushIntervalMs: number;

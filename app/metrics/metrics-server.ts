@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { AppMetrics } from '../plugins/external/metrics.js';
+import type { AppMetrics } from './app-metrics.js';
 
 /**
  * The scrape endpoint on a port of its own (METRICS_PORT): GET /metrics answers the app's registry, every

@@ -3,7 +3,8 @@ import path from 'node:path';
 
 import { describe, expect, it } from '@jest/globals';
 
-import { AUDIT_ACTIONS, AppMetrics } from '../../app/plugins/external/metrics.js';
+import { AUDIT_ACTIONS } from '../../app/audit/audit-actions.js';
+import { AppMetrics } from '../../app/metrics/app-metrics.js';
 import { repoRoot } from '../harness/repo-root.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 import { Account, ACCOUNT_TYPES, type AccountType } from '../../db/models/index.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAudit } from '../../audit/audit-log.js';
 import type { ActorContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { CURSOR_INSTANT_SQL, cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 import { Budget } from '../../db/models/index.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAudit } from '../../audit/audit-log.js';
 import type { ActorContext } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { currencyExponent } from '../money/currency.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 import type { TransactionStatus } from '../../db/models/index.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAudit } from '../../audit/audit-log.js';
 import type { ActorContext } from '../context.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { lockAccounts } from './accounts-lookup.js';

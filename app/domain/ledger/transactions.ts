@@ -7,7 +7,7 @@ import {
   TRANSACTION_TYPES,
   type TransactionStatus,
 } from '../../db/models/index.js';
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAudit } from '../../audit/audit-log.js';
 import type { ActorContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { addDecimals, formatMoney } from '../money/decimal.js';

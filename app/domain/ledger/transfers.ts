@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { Knex } from 'knex';
 
-import { appendAudit } from '../audit/audit-log.js';
+import { appendAudit } from '../../audit/audit-log.js';
 import type { ActorContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { formatMoney } from '../money/decimal.js';

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 import { asPlatform } from '../../db/tenant-scope.js';
 import type { ActorContext } from '../context.js';
-import { appendAudit, type AuditEntry } from '../audit/audit-log.js';
+import { appendAudit, type AuditEntry } from '../../audit/audit-log.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { hashToken } from '../auth/tokens.js';
 import { ConflictError } from '../errors.js';

@@ -4,7 +4,7 @@ import { DashboardCache } from '../../cache/dashboard-cache.js';
 import { MemcachedStore } from '../../cache/memcached-store.js';
 import { LruStore } from '../../cache/memory-store.js';
 import type { CacheStore } from '../../cache/store.js';
-import { HotCounter } from '../external/metrics.js';
+import { HotCounter } from '../../metrics/hot-counter.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -11,10 +11,6 @@ import { DomainError } from '../../domain/errors.js';
  * read-only transaction with its own
  * statement timeout (a slow or failing database never fails the scrape; the gauges keep their
  * last value and the failure is counted).
- *
- * findash_audit_events_total is counted here too: an insert into audit_outbox carries the
- * routing key audit.<tenant_type>.<action>; the actions are counted when their transaction
- * commits, so a rolled-back write counts nothing.
  */
 type ErrorKind = 'connection' | 'query' | 'timeout';
 
@@ -41,14 +37,10 @@ export function dbErrorKind(error: unknown): ErrorKind | null {
 
 interface QueryEvent {
   readonly __knexQueryUid?: string;
-  readonly __knexTxId?: string;
   readonly sql?: string;
-  readonly bindings?: readonly unknown[];
 }
 
 const MAX_OPERATIONS = 200;
-const MAX_ACTIONS = 100;
-const ROUTING_KEY = /^audit\.(?:user|organization)\.([a-z0-9_.-]{1,64})$/;
 
 /** "select:accounts", "insert:audit_outbox", "transaction" … bounded by the schema. */
 function operationOf(sql: string): string {
@@ -77,8 +69,6 @@ export default fp(
     const recorded = new WeakSet<object>();
     const started = new Map<string, number>();
     const operations = new Set<string>();
-    const pendingAudit = new Map<string, { at: number; actions: string[] }>();
-    const actions = new Set<string>();
 
     function recordError(error: unknown): void {
       const kind = dbErrorKind(error);
@@ -94,60 +84,26 @@ export default fp(
       return value;
     }
 
-    function auditActions(query: QueryEvent): string[] {
-      if (!query.sql?.startsWith('insert into "audit_outbox"') || !query.bindings) return [];
-      const found: string[] = [];
-      for (const value of query.bindings) {
-        const action = typeof value === 'string' ? ROUTING_KEY.exec(value)?.[1] : undefined;
-        if (action) found.push(bounded(actions, action, MAX_ACTIONS));
-      }
-      return found;
-    }
-
     db.on('query', (query: QueryEvent) => {
-      if (query.__knexQueryUid) {
-        started.set(query.__knexQueryUid, performance.now());
-        return;
-      }
       // BEGIN/COMMIT/ROLLBACK are emitted as plain 'query' events (no uid, no response event).
-      const tx = query.__knexTxId;
-      if (!tx || !pendingAudit.has(tx)) return;
-      if (/^\s*commit/i.test(query.sql ?? '')) {
-        for (const action of pendingAudit.get(tx)?.actions ?? []) metrics.auditEvents.inc({ action });
-        pendingAudit.delete(tx);
-      } else if (/^\s*rollback/i.test(query.sql ?? '')) {
-        pendingAudit.delete(tx);
-      }
+      if (query.__knexQueryUid) started.set(query.__knexQueryUid, performance.now());
     });
     db.on('query-response', (_response: unknown, query: QueryEvent) => {
       const uid = query.__knexQueryUid;
       const begin = uid ? started.get(uid) : undefined;
       if (uid) started.delete(uid);
       const sql = query.sql ?? '';
-      if (begin !== undefined) {
-        const ms = performance.now() - begin;
-        const operation = bounded(operations, operationOf(sql), MAX_OPERATIONS);
-        metrics.dbQueryDuration.observe({ operation }, ms / 1000);
-        if (ms > config.DB_SLOW_QUERY_MS) {
-          metrics.dbSlowQueries.inc({ operation });
-          fastify.log.warn({ operation, duration_ms: Math.round(ms) }, 'slow query');
-        }
-      }
-      const tx = query.__knexTxId;
-      if (!tx) {
-        for (const action of auditActions(query)) metrics.auditEvents.inc({ action });
-        return;
-      }
-      const found = auditActions(query);
-      if (found.length > 0) {
-        const entry = pendingAudit.get(tx) ?? { at: Date.now(), actions: [] };
-        entry.actions.push(...found);
-        pendingAudit.set(tx, entry);
+      if (begin === undefined) return;
+      const ms = performance.now() - begin;
+      const operation = bounded(operations, operationOf(sql), MAX_OPERATIONS);
+      metrics.dbQueryDuration.observe({ operation }, ms / 1000);
+      if (ms > config.DB_SLOW_QUERY_MS) {
+        metrics.dbSlowQueries.inc({ operation });
+        fastify.log.warn({ operation, duration_ms: Math.round(ms) }, 'slow query');
       }
     });
     db.on('query-error', (error: unknown, query: QueryEvent) => {
       if (query.__knexQueryUid) started.delete(query.__knexQueryUid);
-      if (query.__knexTxId) pendingAudit.delete(query.__knexTxId);
       recordError(error);
     });
 
@@ -163,9 +119,7 @@ export default fp(
       metrics.dbPool.set({ state: 'total' }, pool.total);
       metrics.dbPool.set({ state: 'idle' }, pool.idle);
       metrics.dbPool.set({ state: 'waiting' }, pool.waiting);
-      // Transactions whose end we never saw (connection lost mid-way) must not pile up.
-      const stale = Date.now() - 60_000;
-      for (const [tx, entry] of pendingAudit) if (entry.at < stale) pendingAudit.delete(tx);
+      // Queries whose end we never saw (connection lost mid-way) must not pile up.
       if (started.size > 10_000) started.clear();
     });
     // One read of the database statistics per METRICS_DB_REFRESH_MS, shared by every scrape in between (and

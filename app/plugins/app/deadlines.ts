@@ -105,5 +105,5 @@ export default fp(
       fastify.server.off('timeout', onTimeout);
     });
   },
-  { name: 'deadlines', dependencies: ['config'] },
+  { name: 'deadlines', dependencies: ['config', 'security', 'metrics'] },
 );

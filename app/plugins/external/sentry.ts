@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 
 import type { ActorContext } from '../../domain/context.js';
 import { classifyError } from '../app/errors.js';
-import { UNMATCHED_ROUTE } from './metrics.js';
+import { UNMATCHED_ROUTE } from '../../metrics/app-metrics.js';
 
 /** Credentials that must never leave the process: API tokens, bearer headers, JWTs. */
 const SECRETS = [
@@ -135,5 +135,5 @@ export default fp(
       await Sentry.flush(2000);
     });
   },
-  { name: 'sentry', dependencies: ['config'] },
+  { name: 'sentry', dependencies: ['config', 'auth'] },
 );

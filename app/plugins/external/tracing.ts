@@ -36,5 +36,5 @@ export default fp(
       done();
     });
   },
-  { name: 'tracing', dependencies: ['config'] },
+  { name: 'tracing', dependencies: ['config', 'auth'] },
 );

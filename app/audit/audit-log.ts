@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 
 import type { Knex } from 'knex';
 
-import type { ActorContext } from '../context.js';
+import type { ActorContext } from '../domain/context.js';
+import { announceOnCommit } from './committed-actions.js';
 
 export interface AuditEntry {
   readonly action: string;
@@ -24,7 +25,8 @@ const CHUNK = 500;
  * Appends audit events and their outbox rows inside the caller's transaction, so a write and
  * its audit record commit or roll back together. The outbox row carries the message exactly
  * as it will be published (routing key audit.<tenant_type>.<action>, event id for dedupe).
- * Many events go in a few multi-row inserts.
+ * Many events go in a few multi-row inserts. Once the transaction commits, the pool's listeners
+ * hear the actions written (findash_audit_events_total, app/plugins/app/audit.ts).
  */
 export async function appendAuditRecords(
   trx: Knex.Transaction,
@@ -68,6 +70,10 @@ export async function appendAuditRecords(
       }),
     );
   }
+  announceOnCommit(
+    trx,
+    records.map(({ entry }) => entry.action),
+  );
 }
 
 /** The common case: entries of one actor's request, now. */
