@@ -1,5 +1,5 @@
 /**
- * The cached-dashboard scenario of `npm run bench` (DESIGN §10): GET /financial/dashboard served
+ * The cached-dashboard scenario of `npm run bench` (targets: README, Benchmarks): GET /financial/dashboard served
  * from a real memcached, compared with the bare hello-world route in the same run. Target: at
  * least 0.6× hello world's requests/s, p99 under 25 ms, at 100 connections.
  *
@@ -97,7 +97,7 @@ export async function compareCachedWithHello(options: {
   return { tool, seconds: options.seconds, rounds };
 }
 
-/** The comparison's table and its verdict against DESIGN §10. */
+/** The comparison's table and its verdict against the targets (README, Benchmarks). */
 export function formatCachedComparison(result: CachedComparison): string[] {
   const out: string[] = [];
   out.push(
