@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { createKnex } from '../../app/db/knex.js';
 import { asPlatform } from '../../app/db/tenant-scope.js';
 import { applyTenants, readToken, waitTenantReady } from '../../tools/stack/tenants.js';
 import { AuditTap } from './audit-tap.js';
-import { eventually, type HttpClient } from './http-client.js';
+import { checkDashboards, type Expected } from './dashboard-check.js';
+import type { HttpClient } from './http-client.js';
 import type { Report } from './report.js';
 import type { StackHandle } from './stack-handle.js';
+import { suspendAndDelete } from './tenant-offboarding.js';
 
 /**
  * The life a platform engineer and an API client live through: a Tenant applied with kubectl
@@ -18,70 +19,6 @@ import type { StackHandle } from './stack-handle.js';
  */
 const TENANT = 'e2e-acme';
 const CLIENT = 'ledger-writer';
-
-interface Money {
-  currency: string;
-  amount: string;
-}
-/** The parts of GET /financial/dashboard checked here; optional because the answer is what is under test. */
-interface Dashboard {
-  financial_summary?: {
-    total_balance?: Money[];
-    total_accounts?: number;
-    active_accounts?: number;
-    total_transactions?: number;
-  };
-  account_summaries?: Array<{ account_id: string; name: string; balance: string; currency: string }>;
-  transaction_summary?: {
-    total_transactions?: number;
-    income?: Money[];
-    expenses?: Money[];
-    total_amount?: Money[];
-  };
-  budget_statuses?: Array<{
-    budget_id: string;
-    name: string;
-    total_amount: string;
-    spent_amount: string;
-    remaining: string;
-    is_over_budget: boolean;
-  }>;
-  tenant_info?: { name: string };
-}
-
-interface Expected {
-  balances: Record<string, string>;
-  totalBalance: string;
-  transactions: number;
-  income: string;
-  expenses: string;
-  budgetSpent: string;
-  budgetRemaining: string;
-}
-
-/** The figures a dashboard must show, compared field by field; returns the differences. */
-function differences(d: Dashboard, e: Expected): string[] {
-  const problems: string[] = [];
-  const eq = (what: string, got: unknown, want: unknown) => {
-    if (JSON.stringify(got) !== JSON.stringify(want))
-      problems.push(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
-  };
-  const usd = (list: Money[] | undefined) => list?.find((m) => m.currency === 'USD')?.amount ?? '(none)';
-  eq('tenant', d.tenant_info?.name, TENANT);
-  eq('total_balance USD', usd(d.financial_summary?.total_balance), e.totalBalance);
-  eq('total_accounts', d.financial_summary?.total_accounts, Object.keys(e.balances).length);
-  eq('total_transactions', d.financial_summary?.total_transactions, e.transactions);
-  for (const [name, balance] of Object.entries(e.balances)) {
-    eq(`balance of ${name}`, d.account_summaries?.find((a) => a.name === name)?.balance, balance);
-  }
-  eq('income USD', usd(d.transaction_summary?.income), e.income);
-  eq('expenses USD', usd(d.transaction_summary?.expenses), e.expenses);
-  const budget = d.budget_statuses?.find((b) => b.name === 'Groceries');
-  eq('budget spent', budget?.spent_amount, e.budgetSpent);
-  eq('budget remaining', budget?.remaining, e.budgetRemaining);
-  eq('budget over', budget?.is_over_budget, false);
-  return problems;
-}
 
 function day(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
@@ -98,83 +35,6 @@ async function created(
   if (response.status !== 201)
     throw new Error(`POST ${path} -> ${response.status} ${response.text.slice(0, 300)}`);
   return response.json<{ id: string }>();
-}
-
-/** Reads the dashboard `rounds` times through the LB and once from each instance directly. */
-async function readEverywhere(
-  stack: StackHandle,
-  token: string,
-  rounds: number,
-): Promise<{
-  viaLb: Array<{ requestId: string; body: Dashboard; status: number }>;
-  direct: Array<{ name: string; body: Dashboard; status: number }>;
-}> {
-  const viaLb = [];
-  for (let i = 0; i < rounds; i += 1) {
-    const r = await stack.lb.get('/financial/dashboard', token);
-    viaLb.push({
-      requestId: r.requestId,
-      status: r.status,
-      body: r.status === 200 ? r.json<Dashboard>() : ({} as Dashboard),
-    });
-  }
-  const direct = [];
-  for (const { name, client } of stack.instanceClients()) {
-    const r = await client.get('/financial/dashboard', token);
-    direct.push({ name, status: r.status, body: r.status === 200 ? r.json<Dashboard>() : ({} as Dashboard) });
-    client.close();
-  }
-  return { viaLb, direct };
-}
-
-async function checkDashboards(
-  report: Report,
-  stack: StackHandle,
-  name: string,
-  token: string,
-  expected: Expected,
-  rounds: number,
-): Promise<void> {
-  await report.run(name, async () => {
-    const { viaLb, direct } = await readEverywhere(stack, token, rounds);
-    const problems = [
-      ...viaLb.flatMap((r, i) =>
-        r.status !== 200
-          ? [`LB read ${i + 1}: ${r.status}`]
-          : differences(r.body, expected).map((p) => `LB read ${i + 1}: ${p}`),
-      ),
-      ...direct.flatMap((r) =>
-        r.status !== 200
-          ? [`${r.name}: ${r.status}`]
-          : differences(r.body, expected).map((p) => `${r.name}: ${p}`),
-      ),
-    ];
-    // Which instance answered each read through nginx (from the request id in its log).
-    const ids = viaLb.map((r) => r.requestId);
-    const served = await eventually(
-      'request ids in the API logs',
-      async () => {
-        const map = stack.servedBy(ids);
-        return map.size === ids.length ? map : undefined;
-      },
-      5000,
-    ).then(
-      (r) => r.value,
-      () => stack.servedBy(ids),
-    );
-    const instances = new Set(served.values());
-    const all = stack.state.api.map((a) => a.name);
-    const missing = all.filter((n) => !instances.has(n));
-    if (missing.length > 0)
-      problems.push(`no read through the load balancer was served by ${missing.join(', ')}`);
-    const byInstance = all.map((n) => `${n}×${[...served.values()].filter((v) => v === n).length}`).join(' ');
-    return [
-      problems.length === 0,
-      problems.length === 0
-        ? `balance ${expected.totalBalance} USD, ${expected.transactions} transactions, income ${expected.income}, expenses ${expected.expenses}, budget spent ${expected.budgetSpent}: identical on ${rounds} reads through nginx (served by ${byInstance}) and on each of ${direct.length} instances directly`
-        : problems.slice(0, 6).join('; '),
-    ];
-  });
 }
 
 export async function tenantLifecycle(report: Report, stack: StackHandle): Promise<void> {
@@ -224,6 +84,7 @@ export async function tenantLifecycle(report: Report, stack: StackHandle): Promi
     const lb = stack.lb;
     const occurredAt = new Date(Date.now() - 60_000).toISOString();
     const expected: Expected = {
+      tenant: TENANT,
       balances: { Operating: '2300.00', Reserve: '1000.00' },
       totalBalance: '3300.00',
       transactions: 4,
@@ -348,76 +209,5 @@ export async function tenantLifecycle(report: Report, stack: StackHandle): Promi
     await tap.close();
   }
 
-  report.step(`suspend Tenant ${TENANT} -> 403, delete it -> its token stops working`);
-  await report.run('suspended Tenant: 403 through nginx and on every instance', async () => {
-    const started = Date.now();
-    await stack.kubectl(['patch', 'tenant', TENANT, '--type=merge', '-p', '{"spec":{"suspended":true}}']);
-    await stack.kubectl([
-      'wait',
-      '--for=jsonpath={.status.phase}=Suspended',
-      '--timeout=30s',
-      `tenant/${TENANT}`,
-    ]);
-    const { ms } = await eventually(
-      '403 through the load balancer',
-      async () => ((await stack.lb.get('/financial/dashboard', token)).status === 403 ? true : undefined),
-      15_000,
-    );
-    // Each instance trusts a resolved token for up to 2 s; all must refuse within that.
-    const statuses = await everyInstance(stack, token, (s) => s === 403, 5_000);
-    const lbStatuses = await Promise.all(
-      [1, 2, 3].map(async () => (await stack.lb.get('/financial/dashboard', token)).status),
-    );
-    const ok = statuses.every((s) => s.status === 403) && lbStatuses.every((s) => s === 403);
-    return [
-      ok,
-      `403 through nginx ${ms} ms after the phase turned Suspended (${Date.now() - started} ms after kubectl patch); ${statuses.map((s) => `${s.name} ${s.status}`).join(', ')}; nginx ×3: ${lbStatuses.join(' ')}`,
-    ];
-  });
-
-  await report.run('deleted Tenant: its token is refused (401) everywhere', async () => {
-    const started = Date.now();
-    await stack.kubectl(['delete', 'tenant', TENANT, '--wait=true', '--timeout=60s']);
-    const deletedMs = Date.now() - started;
-    const statuses = await everyInstance(stack, token, (s) => s === 401, 10_000);
-    const lbStatus = (await stack.lb.get('/financial/dashboard', token)).status;
-    const ns = await stack.kubectl([
-      'get',
-      'namespace',
-      `tenant-${TENANT}`,
-      '--ignore-not-found',
-      '-o',
-      'jsonpath={.status.phase}',
-    ]);
-    const ok = statuses.every((s) => s.status === 401) && lbStatus === 401;
-    return [
-      ok,
-      `kubectl delete finished in ${deletedMs} ms; then ${statuses.map((s) => `${s.name} ${s.status}`).join(', ')}, nginx ${lbStatus}; namespace tenant-${TENANT}: ${ns || 'gone'}`,
-    ];
-  });
-}
-
-/** Polls every instance directly until `accept(status)` holds on all of them (or time is up). */
-async function everyInstance(
-  stack: StackHandle,
-  token: string,
-  accept: (status: number) => boolean,
-  timeoutMs: number,
-): Promise<Array<{ name: string; status: number }>> {
-  const deadline = Date.now() + timeoutMs;
-  const clients = stack.instanceClients();
-  try {
-    for (;;) {
-      const statuses = await Promise.all(
-        clients.map(async ({ name, client }) => ({
-          name,
-          status: (await client.get('/financial/dashboard', token)).status,
-        })),
-      );
-      if (statuses.every((s) => accept(s.status)) || Date.now() > deadline) return statuses;
-      await sleep(200);
-    }
-  } finally {
-    for (const c of clients) c.client.close();
-  }
+  await suspendAndDelete(report, stack, TENANT, token);
 }
