@@ -2,7 +2,8 @@
 // chart exports. Chart dependencies order the output files (0000-namespace, ...), which is also a
 // valid `kubectl apply -f dist/<env>/` order.
 import { App, YamlOutputType } from 'cdk8s';
-import { ENVIRONMENTS, type EnvironmentName, type EnvironmentSettings } from './environments.js';
+import { ENVIRONMENTS, type EnvironmentName } from './environments.js';
+import type { EnvironmentSettings } from './settings.js';
 import { ApiChart } from './charts/api.js';
 import { MemcachedChart } from './charts/memcached.js';
 import { MonitoringChart, loadMonitoringFiles } from './charts/monitoring.js';

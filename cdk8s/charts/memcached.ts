@@ -4,7 +4,7 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import type { EnvironmentSettings } from '../environments.js';
+import type { EnvironmentSettings } from '../settings.js';
 import { selectorLabels } from '../lib/labels.js';
 import { StatefulService } from '../lib/stateful-service.js';
 import type { CacheWiring } from '../lib/wiring.js';

@@ -4,7 +4,7 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import { ConfigMap } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import type { EnvironmentSettings } from '../environments.js';
+import type { EnvironmentSettings } from '../settings.js';
 import {
   PrometheusRule,
   PrometheusRuleSpecGroupsRulesExpr,

@@ -4,7 +4,7 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import type { EnvironmentSettings } from '../environments.js';
+import type { EnvironmentSettings } from '../settings.js';
 
 export interface NamespaceChartProps extends ChartProps {
   readonly env: EnvironmentSettings;

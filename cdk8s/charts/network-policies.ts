@@ -2,7 +2,7 @@
 // uses. Peers come from the other charts' wiring, so a renamed label cannot silently open or close a path.
 import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
-import type { EnvironmentSettings } from '../environments.js';
+import type { EnvironmentSettings } from '../settings.js';
 import { selectorLabels } from '../lib/labels.js';
 import {
   DNS_RULE,

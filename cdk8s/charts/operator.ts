@@ -17,7 +17,7 @@ import {
 } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
-import type { EnvironmentSettings } from '../environments.js';
+import type { EnvironmentSettings } from '../settings.js';
 import { secretEnv } from '../lib/env-values.js';
 import { spreadOverNodes } from '../lib/scheduling.js';
 import { componentLabels, namespacedMeta, selectorLabels } from '../lib/labels.js';

@@ -3,7 +3,7 @@
 import { Chart, type ChartProps } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import type { EnvironmentSettings, RabbitmqSettings } from '../environments.js';
+import type { EnvironmentSettings, RabbitmqSettings } from '../settings.js';
 import {
   RabbitmqCluster,
   RabbitmqClusterSpecPersistenceStorage,

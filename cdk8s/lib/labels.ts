@@ -1,6 +1,6 @@
 // The recommended app.kubernetes.io labels, shared by every object so selectors, NetworkPolicies and
 // ServiceMonitors can find a component without knowing which chart made it.
-import type { EnvironmentSettings } from '../environments.js';
+import type { EnvironmentSettings } from '../settings.js';
 import { PRODUCT_VERSION } from './paths.js';
 
 export type Component = 'api' | 'operator' | 'memcached' | 'rabbitmq' | 'postgres' | 'adminer' | 'monitoring';

@@ -14,7 +14,7 @@ import {
   type Workload,
 } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
-import type { ResourceSettings } from '../environments.js';
+import type { ResourceSettings } from '../settings.js';
 
 /** The findash image's numeric user (contracts: non-root 10001). */
 export const FINDASH_USER = 10001;

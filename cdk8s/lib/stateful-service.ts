@@ -3,7 +3,7 @@
 // construct writes the k8s objects directly and applies the shared pod hardening itself.
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import type { EnvironmentSettings, ResourceSettings } from '../environments.js';
+import type { EnvironmentSettings, ResourceSettings } from '../settings.js';
 import { componentLabels, selectorLabels, type Component } from './labels.js';
 import { oneReplicaPerNode } from './scheduling.js';
 import {

@@ -3,7 +3,7 @@
 // namespaces (ingress controller, Prometheus, operators) and the API server's address.
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import type { EnvironmentSettings } from '../environments.js';
+import type { EnvironmentSettings } from '../settings.js';
 import { componentLabels, partOfLabels, type Component } from './labels.js';
 
 export interface PortSpec {
