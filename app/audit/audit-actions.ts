@@ -1,4 +1,4 @@
-/** Audit actions the domain services write (test/unit/metric-series.test.ts keeps this list complete). */
+/** Audit actions the domain services write (test/metrics/app-metrics.test.ts keeps this list complete). */
 export const AUDIT_ACTIONS = [
   'account.create',
   'account.delete',

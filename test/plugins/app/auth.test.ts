@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 
-import { buildApp } from '../../app/build.js';
-import { loadConfig } from '../../app/config.js';
-import { createKnex } from '../../app/db/knex.js';
-import { asPlatform } from '../../app/db/tenant-scope.js';
-import { revokeApiTokens } from '../../app/domain/tenants/api-tokens.js';
-import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
-import { waitFor } from './instances.js';
+import { buildApp } from '../../../app/build.js';
+import { loadConfig } from '../../../app/config.js';
+import { createKnex } from '../../../app/db/knex.js';
+import { asPlatform } from '../../../app/db/tenant-scope.js';
+import { revokeApiTokens } from '../../../app/domain/tenants/api-tokens.js';
+import { bearer, startTestApp, type TestApp, type TestTenant } from '../../harness/app.js';
+import { waitFor } from '../../helpers/instances.js';
 
 const TTL_MS = 2000;
 const URL = '/financial/dashboard/accounts';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 
-import { buildApp } from '../../app/build.js';
-import { loadConfig } from '../../app/config.js';
-import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
-import { sample, scrape, waitFor } from './instances.js';
+import { buildApp } from '../../../app/build.js';
+import { loadConfig } from '../../../app/config.js';
+import { bearer, startTestApp, type TestApp, type TestTenant } from '../../harness/app.js';
+import { sample, scrape, waitFor } from '../../helpers/instances.js';
 
 const ADMIN_TOKEN = 'slow-admin-token-0123456789abcdef';
 

@@ -2,9 +2,9 @@ import { request as httpRequest } from 'node:http';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { asPlatform } from '../../app/db/tenant-scope.js';
-import { startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { asPlatform } from '../app/db/tenant-scope.js';
+import { startTestApp, type TestApp, type TestTenant } from './harness/app.js';
+import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
 
 interface Outcome {
   readonly kind: 'view' | 'write';

@@ -14,7 +14,7 @@ import {
   scrape,
   startReplica,
   waitFor,
-} from './instances.js';
+} from '../helpers/instances.js';
 
 interface Dashboard {
   financial_summary: { total_balance: Array<{ currency: string; amount: string }>; total_accounts: number };

@@ -16,7 +16,7 @@ import { insertTenant } from '../../app/domain/tenants/tenant-service.js';
 import { bearer } from '../harness/app.js';
 import { freePort } from '../harness/ports.js';
 import { repoRoot } from '../harness/repo-root.js';
-import { sample, scrape, waitFor } from './instances.js';
+import { sample, scrape, waitFor } from '../helpers/instances.js';
 
 /**
  * PostgreSQL going away and coming back, on a PostgreSQL of this test's own (the shared one

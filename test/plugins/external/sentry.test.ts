@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
-import { startSentrySink, type SentrySink } from '../harness/sentry-sink.js';
-import { createAccount } from './instances.js';
+import { bearer, startTestApp, type TestApp, type TestTenant } from '../../harness/app.js';
+import { startSentrySink, type SentrySink } from '../../harness/sentry-sink.js';
+import { createAccount } from '../../helpers/instances.js';
 
 const MARKER = 'private-note-7f3c9';
 

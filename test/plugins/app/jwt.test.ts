@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
-import { asPlatform } from '../../app/db/tenant-scope.js';
-import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
-import { startReplica } from './instances.js';
+import { asPlatform } from '../../../app/db/tenant-scope.js';
+import { bearer, startTestApp, type TestApp, type TestTenant } from '../../harness/app.js';
+import { startReplica } from '../../helpers/instances.js';
 
 const ISSUER = 'https://id.example.test/';
 const AUDIENCE = 'findash-api';

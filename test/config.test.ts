@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { ConfigError, loadConfig } from '../../app/config.js';
+import { ConfigError, loadConfig } from '../app/config.js';
 
 describe('loadConfig HOST', () => {
   it('listens on loopback in development unless HOST says otherwise', () => {

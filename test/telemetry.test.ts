@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
-import { startOtlpSink, type OtlpSink, type ReceivedSpan } from '../harness/otlp-sink.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { bearer, startTestApp, type TestApp, type TestTenant } from './harness/app.js';
+import { startOtlpSink, type OtlpSink, type ReceivedSpan } from './harness/otlp-sink.js';
+import { startServerProcess, type ServerProcess } from './helpers/server-process.js';
 
 const SERVER = 2;
 

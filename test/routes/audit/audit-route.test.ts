@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { asPlatform } from '../../app/db/tenant-scope.js';
-import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
-import { addIncome, createAccount, get, outboxCount, waitFor } from './instances.js';
+import { asPlatform } from '../../../app/db/tenant-scope.js';
+import { bearer, startTestApp, type TestApp, type TestTenant } from '../../harness/app.js';
+import { addIncome, createAccount, get, outboxCount, waitFor } from '../../helpers/instances.js';
 
 interface AuditPage {
   data: Array<{

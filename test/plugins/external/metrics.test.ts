@@ -3,11 +3,19 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { createKnex } from '../../app/db/knex.js';
-import { createTestDatabase } from '../harness/postgres.js';
-import { repoRoot } from '../harness/repo-root.js';
-import { bearer, startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
-import { addIncome, createAccount, get, sample, scrape, startReplica, waitFor } from './instances.js';
+import { createKnex } from '../../../app/db/knex.js';
+import { createTestDatabase } from '../../harness/postgres.js';
+import { repoRoot } from '../../harness/repo-root.js';
+import { bearer, startTestApp, type TestApp, type TestTenant } from '../../harness/app.js';
+import {
+  addIncome,
+  createAccount,
+  get,
+  sample,
+  scrape,
+  startReplica,
+  waitFor,
+} from '../../helpers/instances.js';
 
 /** The API metric names of monitoring/METRICS.md (the table under "## API"). */
 async function contractNames(): Promise<string[]> {

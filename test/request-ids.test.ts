@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { clientRequestId, MAX_CLIENT_REQUEST_ID_LENGTH, requestIds } from '../../app/request-ids.js';
+import { clientRequestId, MAX_CLIENT_REQUEST_ID_LENGTH, requestIds } from '../app/request-ids.js';
 
 describe('requestIds', () => {
   it('hands out distinct ids, and another app instance never repeats them', () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { SlidingWindowLimiter } from '../../app/plugins/app/rate-limit.js';
-import { startTestApp, type TestApp, type TestTenant } from '../harness/app.js';
-import { get, sample, scrape } from './instances.js';
+import { SlidingWindowLimiter } from '../../../app/plugins/app/rate-limit.js';
+import { startTestApp, type TestApp, type TestTenant } from '../../harness/app.js';
+import { get, sample, scrape } from '../../helpers/instances.js';
 
 describe('sliding-window limiter', () => {
   it('allows the limit per minute, refuses the next with the wait until one is allowed', () => {

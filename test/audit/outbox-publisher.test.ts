@@ -16,7 +16,7 @@ import {
   scrape,
   startReplica,
   waitFor,
-} from './instances.js';
+} from '../helpers/instances.js';
 
 interface Received {
   readonly id: string;
