@@ -1,6 +1,7 @@
 // Thin wrappers over @grafana/grafana-foundation-sdk so each dashboard file reads as a list of panels with
 // their queries. Every panel and query points at the `$datasource` variable, so one JSON works against any
 // Prometheus a Grafana instance has.
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as common from '@grafana/grafana-foundation-sdk/common';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
@@ -74,18 +75,36 @@ function mappings(spec: PanelSpec): dashboard.ValueMapping[] {
   return [{ type: dashboard.MappingType.ValueToText, options }];
 }
 
-/** A graph over time. */
-export function graph(spec: TimeseriesSpec): timeseries.PanelBuilder {
-  const p = new timeseries.PanelBuilder()
+/** The calls every panel kind shares, in the order they are made (which is the order of the JSON keys). */
+interface PanelBasics<B> {
+  title(title: string): B;
+  description(description: string): B;
+  datasource(datasource: common.DataSourceRef): B;
+  targets(targets: cog.Builder<cog.Dataquery>[]): B;
+  unit(unit: string): B;
+  span(span: number): B;
+  height(height: number): B;
+  thresholds(thresholds: cog.Builder<dashboard.ThresholdsConfig>): B;
+  mappings(mappings: dashboard.ValueMapping[]): B;
+}
+
+/** Title, description, queries, unit, size (default `width` × `height` grid units), thresholds and value texts. */
+function basics<B extends PanelBasics<B>>(panel: B, spec: PanelSpec, width: number, height: number): B {
+  return panel
     .title(spec.title)
     .description(spec.description)
     .datasource(datasourceRef)
     .targets(targets(spec.queries, false))
     .unit(spec.unit ?? 'short')
-    .span(spec.width ?? 12)
-    .height(spec.height ?? 8)
+    .span(spec.width ?? width)
+    .height(spec.height ?? height)
     .thresholds(thresholds(spec.steps))
-    .mappings(mappings(spec))
+    .mappings(mappings(spec));
+}
+
+/** A graph over time. */
+export function graph(spec: TimeseriesSpec): timeseries.PanelBuilder {
+  const p = basics(new timeseries.PanelBuilder(), spec, 12, 8)
     .lineWidth(1)
     .fillOpacity(spec.stacked === true ? 40 : 10)
     .showPoints(common.VisibilityMode.Never)
@@ -115,16 +134,7 @@ export function graph(spec: TimeseriesSpec): timeseries.PanelBuilder {
 
 /** A single current value, coloured by its thresholds, with a sparkline. */
 export function single(spec: PanelSpec): stat.PanelBuilder {
-  const p = new stat.PanelBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(datasourceRef)
-    .targets(targets(spec.queries, false))
-    .unit(spec.unit ?? 'short')
-    .span(spec.width ?? 4)
-    .height(spec.height ?? 4)
-    .thresholds(thresholds(spec.steps))
-    .mappings(mappings(spec))
+  const p = basics(new stat.PanelBuilder(), spec, 4, 4)
     .graphMode(common.BigValueGraphMode.Area)
     .colorMode(
       spec.steps === undefined && spec.valueText === undefined
@@ -140,16 +150,7 @@ export function single(spec: PanelSpec): stat.PanelBuilder {
 
 /** Discrete states over time, one lane per series, coloured and named by `valueText`. */
 export function states(spec: PanelSpec): statetimeline.PanelBuilder {
-  return new statetimeline.PanelBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(datasourceRef)
-    .targets(targets(spec.queries, false))
-    .unit(spec.unit ?? 'short')
-    .span(spec.width ?? 12)
-    .height(spec.height ?? 8)
-    .thresholds(thresholds(spec.steps))
-    .mappings(mappings(spec))
+  return basics(new statetimeline.PanelBuilder(), spec, 12, 8)
     .colorScheme(new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Thresholds))
     .showValue(common.VisibilityMode.Never)
     .mergeValues(true)
