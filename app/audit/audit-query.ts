@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 import type { ActorContext } from '../domain/context.js';
-import { CURSOR_INSTANT_SQL, cursorTimestampSql, decodeCursor, pageOf } from '../domain/ledger/cursor.js';
+import { keysetPage, type Page } from '../domain/paging/keyset.js';
 import { checkRangeOrder, parseTimeRange, rangeConditions } from '../domain/time-range.js';
 
 export interface AuditFilter {
@@ -27,15 +27,22 @@ export interface AuditEventView {
   readonly details: Record<string, unknown>;
 }
 
-export interface AuditPage {
-  readonly data: AuditEventView[];
-  readonly next_cursor: string | null;
-}
+export type AuditPage = Page<AuditEventView>;
 
 interface AuditRow extends Omit<AuditEventView, 'occurred_at'> {
   occurred_at: Date;
-  cursor_at: string;
 }
+
+const AUDIT_COLUMNS = [
+  'id',
+  'occurred_at',
+  'actor',
+  'action',
+  'resource_type',
+  'resource_id',
+  'request_id',
+  'details',
+] as const;
 
 export const DEFAULT_AUDIT_PAGE = 50;
 export const MAX_AUDIT_PAGE = 500;
@@ -50,39 +57,22 @@ export async function listAuditEvents(
   ctx: ActorContext,
   filter: AuditFilter,
 ): Promise<AuditPage> {
-  const limit = filter.limit ?? DEFAULT_AUDIT_PAGE;
-  const before = decodeCursor('audit', filter.cursor);
-  const range = parseTimeRange(filter);
-  await checkRangeOrder(trx, range);
-  const query = trx('audit_events')
-    .select(
-      'id',
-      'occurred_at',
-      'actor',
-      'action',
-      'resource_type',
-      'resource_id',
-      'request_id',
-      'details',
-      trx.raw(`${cursorTimestampSql('occurred_at')} as cursor_at`),
-    )
-    .where('tenant_id', ctx.tenantId)
-    .orderBy([
-      { column: 'occurred_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ])
-    .limit(limit + 1);
-  if (filter.action !== undefined) void query.where('action', filter.action);
-  if (filter.resource_type !== undefined) void query.where('resource_type', filter.resource_type);
-  if (filter.actor !== undefined) void query.where('actor', filter.actor);
-  for (const condition of rangeConditions('occurred_at', range)) {
-    void query.whereRaw(condition.sql, condition.bindings);
-  }
-  if (before)
-    void query.whereRaw(`(occurred_at, id) < (${CURSOR_INSTANT_SQL}, ?::uuid)`, [before.at, before.id]);
-  const page = pageOf('audit', (await query) as AuditRow[], limit);
-  return {
-    data: page.rows.map((row) => ({
+  return keysetPage<AuditRow, AuditEventView>(
+    trx,
+    ctx.tenantId,
+    { kind: 'audit', table: 'audit_events', column: 'occurred_at', order: 'desc', columns: AUDIT_COLUMNS },
+    { limit: filter.limit ?? DEFAULT_AUDIT_PAGE, cursor: filter.cursor },
+    async (query) => {
+      const range = parseTimeRange(filter);
+      await checkRangeOrder(trx, range);
+      if (filter.action !== undefined) void query.where('action', filter.action);
+      if (filter.resource_type !== undefined) void query.where('resource_type', filter.resource_type);
+      if (filter.actor !== undefined) void query.where('actor', filter.actor);
+      for (const condition of rangeConditions('occurred_at', range)) {
+        void query.whereRaw(condition.sql, condition.bindings);
+      }
+    },
+    (row) => ({
       id: row.id,
       occurred_at: row.occurred_at.toISOString(),
       actor: row.actor,
@@ -91,7 +81,6 @@ export async function listAuditEvents(
       resource_id: row.resource_id,
       request_id: row.request_id,
       details: row.details,
-    })),
-    next_cursor: page.nextCursor,
-  };
+    }),
+  );
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { cursorPattern } from '../../app/domain/ledger/cursor.js';
+import { cursorPattern } from '../../app/domain/paging/cursor.js';
 import { BOUNDED_DATE_PATTERN, checkDate, TIMESTAMP_PATTERN } from '../../app/domain/ledger/validate.js';
 import { CURRENCY_CODES } from '../../app/domain/money/currency.js';
 import { RANGE_DAY_PATTERN, RANGE_INSTANT_PATTERN } from '../../app/domain/time-range.js';

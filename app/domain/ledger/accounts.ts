@@ -4,11 +4,12 @@ import { Account, ACCOUNT_TYPES, type AccountType } from '../../db/models/index.
 import { appendAudit } from '../../audit/audit-log.js';
 import type { ActorContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { CURSOR_INSTANT_SQL, cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
+import { keysetPage, type Page } from '../paging/keyset.js';
 import { ensureAccountCapacity } from './limits.js';
 import { findOwned } from './find-owned.js';
 import { checkCurrency, checkLimit, checkName, checkOneOf } from './validate.js';
-import { accountView, type AccountRow, type AccountView, type Page } from './views.js';
+import { accountView, type AccountRow, type AccountView } from './views.js';
+import { NAME_MAX_LENGTH } from './fields.js';
 
 /** Accounts: create, read, rename/retype, (de)activate, list; hard delete only while empty. */
 
@@ -43,7 +44,7 @@ export async function createAccount(
 ): Promise<AccountView> {
   const row = {
     tenant_id: ctx.tenantId,
-    name: checkName('name', input.name, 200),
+    name: checkName('name', input.name, NAME_MAX_LENGTH),
     account_type: checkAccountType('account_type', input.account_type),
     currency: checkCurrency('currency', input.currency),
   };
@@ -73,7 +74,7 @@ export async function updateAccount(
 ): Promise<AccountView> {
   const current = await findOwned(Account, 'account', trx, id, true);
   const patch: { name?: string; account_type?: AccountType; is_active?: boolean } = {};
-  if (changes.name !== undefined) patch.name = checkName('name', changes.name, 200);
+  if (changes.name !== undefined) patch.name = checkName('name', changes.name, NAME_MAX_LENGTH);
   if (changes.account_type !== undefined)
     patch.account_type = checkAccountType('account_type', changes.account_type);
   if (changes.is_active !== undefined) patch.is_active = changes.is_active;
@@ -136,22 +137,18 @@ export async function listAccounts(
   ctx: ActorContext,
   filter: AccountFilter,
 ): Promise<Page<AccountView>> {
-  const limit = checkLimit(filter.limit);
-  const after = decodeCursor('accounts', filter.cursor);
-  const query = trx('accounts')
-    .select('*', trx.raw(`${cursorTimestampSql('created_at')} as cursor_at`))
-    .where('tenant_id', ctx.tenantId)
-    .orderBy([
-      { column: 'created_at', order: 'asc' },
-      { column: 'id', order: 'asc' },
-    ])
-    .limit(limit + 1);
-  if (filter.is_active !== undefined) void query.where('is_active', filter.is_active);
-  if (filter.account_type !== undefined)
-    void query.where('account_type', checkAccountType('account_type', filter.account_type));
-  if (filter.currency !== undefined) void query.where('currency', checkCurrency('currency', filter.currency));
-  if (after) void query.whereRaw(`(created_at, id) > (${CURSOR_INSTANT_SQL}, ?::uuid)`, [after.at, after.id]);
-  const rows = (await query) as Array<AccountRow & { cursor_at: string }>;
-  const page = pageOf('accounts', rows, limit);
-  return { data: page.rows.map(accountView), next_cursor: page.nextCursor };
+  return keysetPage<AccountRow, AccountView>(
+    trx,
+    ctx.tenantId,
+    { kind: 'accounts', table: 'accounts', column: 'created_at', order: 'asc' },
+    { limit: checkLimit(filter.limit), cursor: filter.cursor },
+    (query) => {
+      if (filter.is_active !== undefined) void query.where('is_active', filter.is_active);
+      if (filter.account_type !== undefined)
+        void query.where('account_type', checkAccountType('account_type', filter.account_type));
+      if (filter.currency !== undefined)
+        void query.where('currency', checkCurrency('currency', filter.currency));
+    },
+    accountView,
+  );
 }

@@ -6,10 +6,11 @@ import type { ActorContext } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { currencyExponent } from '../money/currency.js';
 import { formatMoney } from '../money/decimal.js';
-import { CURSOR_INSTANT_SQL, cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
+import { keysetPage, type Page } from '../paging/keyset.js';
 import { findOwned } from './find-owned.js';
 import { checkAmount, checkCurrency, checkDate, checkLimit, checkName, checkText } from './validate.js';
-import { budgetView, type BudgetRow, type BudgetView, type Page } from './views.js';
+import { budgetView, type BudgetRow, type BudgetView } from './views.js';
+import { CATEGORY_MAX_LENGTH, NAME_MAX_LENGTH } from './fields.js';
 
 /**
  * Budgets: a spending cap for a period, per category (null = all expenses) in one currency.
@@ -49,8 +50,8 @@ function checkBudget(input: BudgetFields): BudgetFields {
   const end = checkDate('end_date', input.end_date);
   if (end < start) throw new ValidationError('end_date', 'must not be before start_date');
   return {
-    name: checkName('name', input.name, 200),
-    category: input.category === null ? null : checkName('category', input.category, 100),
+    name: checkName('name', input.name, NAME_MAX_LENGTH),
+    category: input.category === null ? null : checkName('category', input.category, CATEGORY_MAX_LENGTH),
     currency,
     total_amount: checkAmount('total_amount', input.total_amount, currency),
     start_date: start,
@@ -159,21 +160,17 @@ export async function listBudgets(
   ctx: ActorContext,
   filter: BudgetFilter,
 ): Promise<Page<BudgetView>> {
-  const limit = checkLimit(filter.limit);
-  const after = decodeCursor('budgets', filter.cursor);
-  const query = trx('budgets')
-    .select('*', trx.raw(`${cursorTimestampSql('created_at')} as cursor_at`))
-    .where('tenant_id', ctx.tenantId)
-    .orderBy([
-      { column: 'created_at', order: 'asc' },
-      { column: 'id', order: 'asc' },
-    ])
-    .limit(limit + 1);
-  if (filter.category !== undefined)
-    void query.where('category', checkText('category', filter.category, 1, 100));
-  if (filter.currency !== undefined) void query.where('currency', checkCurrency('currency', filter.currency));
-  if (after) void query.whereRaw(`(created_at, id) > (${CURSOR_INSTANT_SQL}, ?::uuid)`, [after.at, after.id]);
-  const rows = (await query) as Array<BudgetRow & { cursor_at: string }>;
-  const page = pageOf('budgets', rows, limit);
-  return { data: page.rows.map(budgetView), next_cursor: page.nextCursor };
+  return keysetPage<BudgetRow, BudgetView>(
+    trx,
+    ctx.tenantId,
+    { kind: 'budgets', table: 'budgets', column: 'created_at', order: 'asc' },
+    { limit: checkLimit(filter.limit), cursor: filter.cursor },
+    (query) => {
+      if (filter.category !== undefined)
+        void query.where('category', checkText('category', filter.category, 1, CATEGORY_MAX_LENGTH));
+      if (filter.currency !== undefined)
+        void query.where('currency', checkCurrency('currency', filter.currency));
+    },
+    budgetView,
+  );
 }

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { ActorContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { IdempotencyKeyReusedError } from './errors.js';
+import { IDEMPOTENCY_KEY_MAX_LENGTH } from './fields.js';
 
 /**
  * Idempotent writes keyed by the client's Idempotency-Key, stored in idempotency_keys
@@ -30,11 +31,14 @@ export interface IdempotentResult<T, S extends number = number> extends WriteRes
   readonly replayed: boolean;
 }
 
-const KEY = /^[\x21-\x7e]{1,200}$/;
+const KEY = new RegExp(`^[\\x21-\\x7e]{1,${IDEMPOTENCY_KEY_MAX_LENGTH}}$`);
 
 export function checkIdempotencyKey(key: string): string {
   if (!KEY.test(key)) {
-    throw new ValidationError('idempotency-key', 'must be 1 to 200 visible ASCII characters');
+    throw new ValidationError(
+      'idempotency-key',
+      `must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters`,
+    );
   }
   return key;
 }

@@ -12,7 +12,7 @@ import type { ActorContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { addDecimals, formatMoney } from '../money/decimal.js';
 import { loadActiveAccounts } from './accounts-lookup.js';
-import { CURSOR_INSTANT_SQL, cursorTimestampSql, decodeCursor, pageOf } from './cursor.js';
+import { keysetPage, type Page } from '../paging/keyset.js';
 import {
   checkAmount,
   checkCurrency,
@@ -24,11 +24,11 @@ import {
   checkUuid,
 } from './validate.js';
 import { checkRangeOrder, parseTimeRange, rangeConditions } from '../time-range.js';
-import { transactionView, type Page, type TransactionRow, type TransactionView } from './views.js';
+import { transactionView, type TransactionRow, type TransactionView } from './views.js';
+import { CATEGORY_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, MAX_BATCH } from './fields.js';
 
 /** Income and expense entries: single and batch create, read, filtered keyset list. */
 
-export const MAX_BATCH = 1000;
 export const DEFAULT_CATEGORY = 'uncategorized';
 
 export type EntryType = 'income' | 'expense';
@@ -119,8 +119,8 @@ function checkEntry(ctx: ActorContext, input: NewTransaction, at: string): Inser
     transaction_type: type,
     direction: type === 'income' ? 'credit' : 'debit',
     status,
-    category: checkName(`${at}category`, input.category ?? DEFAULT_CATEGORY, 100),
-    description: checkText(`${at}description`, input.description ?? '', 0, 1000),
+    category: checkName(`${at}category`, input.category ?? DEFAULT_CATEGORY, CATEGORY_MAX_LENGTH),
+    description: checkText(`${at}description`, input.description ?? '', 0, DESCRIPTION_MAX_LENGTH),
     occurred_at: checkTimestamp(`${at}occurred_at`, input.occurred_at),
     idempotency_key: null,
   };
@@ -231,34 +231,26 @@ export async function listTransactions(
   ctx: ActorContext,
   filter: TransactionFilter,
 ): Promise<Page<TransactionView>> {
-  const limit = checkLimit(filter.limit);
-  const before = decodeCursor('transactions', filter.cursor);
-  const query = trx('transactions')
-    .select('*', trx.raw(`${cursorTimestampSql('occurred_at')} as cursor_at`))
-    .where('tenant_id', ctx.tenantId)
-    .orderBy([
-      { column: 'occurred_at', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ])
-    .limit(limit + 1);
-  if (filter.account_id !== undefined)
-    void query.where('account_id', checkUuid('account_id', filter.account_id));
-  if (filter.category !== undefined)
-    void query.where('category', checkText('category', filter.category, 1, 100));
-  if (filter.type !== undefined) {
-    void query.where('transaction_type', checkOneOf('type', filter.type, TRANSACTION_TYPES));
-  }
-  if (filter.status !== undefined) {
-    void query.where('status', checkOneOf('status', filter.status, TRANSACTION_STATUSES));
-  }
-  const range = parseTimeRange(filter);
-  await checkRangeOrder(trx, range);
-  for (const condition of rangeConditions('occurred_at', range)) {
-    void query.whereRaw(condition.sql, condition.bindings);
-  }
-  if (before)
-    void query.whereRaw(`(occurred_at, id) < (${CURSOR_INSTANT_SQL}, ?::uuid)`, [before.at, before.id]);
-  const rows = (await query) as Array<TransactionRow & { cursor_at: string }>;
-  const page = pageOf('transactions', rows, limit);
-  return { data: page.rows.map(transactionView), next_cursor: page.nextCursor };
+  return keysetPage<TransactionRow, TransactionView>(
+    trx,
+    ctx.tenantId,
+    { kind: 'transactions', table: 'transactions', column: 'occurred_at', order: 'desc' },
+    { limit: checkLimit(filter.limit), cursor: filter.cursor },
+    async (query) => {
+      if (filter.account_id !== undefined)
+        void query.where('account_id', checkUuid('account_id', filter.account_id));
+      if (filter.category !== undefined)
+        void query.where('category', checkText('category', filter.category, 1, CATEGORY_MAX_LENGTH));
+      if (filter.type !== undefined)
+        void query.where('transaction_type', checkOneOf('type', filter.type, TRANSACTION_TYPES));
+      if (filter.status !== undefined)
+        void query.where('status', checkOneOf('status', filter.status, TRANSACTION_STATUSES));
+      const range = parseTimeRange(filter);
+      await checkRangeOrder(trx, range);
+      for (const condition of rangeConditions('occurred_at', range)) {
+        void query.whereRaw(condition.sql, condition.bindings);
+      }
+    },
+    transactionView,
+  );
 }

@@ -18,6 +18,7 @@ import {
   checkUuid,
 } from './validate.js';
 import { transactionView, type TransactionRow, type TransactionView } from './views.js';
+import { CATEGORY_MAX_LENGTH, DESCRIPTION_MAX_LENGTH } from './fields.js';
 
 /**
  * A transfer moves money between two of the tenant's accounts in the same currency: a debit
@@ -56,8 +57,8 @@ export async function createTransfer(
   const currency = checkCurrency('currency', input.currency);
   const amount = checkAmount('amount', input.amount, currency);
   const status = checkOneOf<NewStatus>('status', input.status ?? 'posted', ['pending', 'posted']);
-  const category = checkName('category', input.category ?? TRANSFER_CATEGORY, 100);
-  const description = checkText('description', input.description ?? '', 0, 1000);
+  const category = checkName('category', input.category ?? TRANSFER_CATEGORY, CATEGORY_MAX_LENGTH);
+  const description = checkText('description', input.description ?? '', 0, DESCRIPTION_MAX_LENGTH);
   const occurredAt = checkTimestamp('occurred_at', input.occurred_at);
 
   const accounts = await loadActiveAccounts(trx, ctx.tenantId, [

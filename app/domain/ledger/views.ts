@@ -1,69 +1,67 @@
+import { Type, type Static } from 'typebox';
+
 import { formatMoney } from '../money/decimal.js';
-import type { AccountType, Direction, TransactionStatus, TransactionType } from '../../db/models/index.js';
+import { TRANSACTION_STATUSES, TRANSACTION_TYPES } from '../../db/models/index.js';
+import { AccountType, Uuid } from './fields.js';
 
 /**
- * What the API returns for each resource: snake_case as the columns are named, money as
- * decimal strings rounded to the currency's minor unit, timestamps as ISO 8601 strings. These
+ * What the API returns for each resource, declared once as a TypeBox schema (the routes'
+ * response schemas) from which the view types derive: snake_case as the columns are named, money
+ * as decimal strings rounded to the currency's minor unit, timestamps as ISO 8601 strings. These
  * are also what idempotent replays store, so a replay is byte-for-byte the first answer.
  */
-export interface AccountView {
-  id: string;
-  name: string;
-  account_type: AccountType;
-  currency: string;
-  balance: string;
-  is_active: boolean;
-  created_at: string;
-  updated_at: string;
-}
+const Stamp = Type.String({ format: 'date-time' });
 
-export interface TransactionView {
-  id: string;
-  account_id: string;
-  amount: string;
-  currency: string;
-  transaction_type: TransactionType;
-  direction: Direction;
-  status: TransactionStatus;
-  category: string;
-  description: string;
-  occurred_at: string;
-  transfer_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export const AccountSchema = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  account_type: AccountType,
+  currency: Type.String(),
+  balance: Type.String({ description: 'sum of posted transactions, decimal string' }),
+  is_active: Type.Boolean(),
+  created_at: Stamp,
+  updated_at: Stamp,
+});
+export type AccountView = Static<typeof AccountSchema>;
 
-export interface BudgetView {
-  id: string;
-  name: string;
-  category: string | null;
-  currency: string;
-  total_amount: string;
-  start_date: string;
-  end_date: string;
-  created_at: string;
-  updated_at: string;
-}
+export const TransactionSchema = Type.Object({
+  id: Uuid,
+  account_id: Uuid,
+  amount: Type.String(),
+  currency: Type.String(),
+  transaction_type: Type.Enum([...TRANSACTION_TYPES]),
+  direction: Type.Enum(['credit', 'debit']),
+  status: Type.Enum([...TRANSACTION_STATUSES]),
+  category: Type.String(),
+  description: Type.String(),
+  occurred_at: Stamp,
+  transfer_id: Type.Union([Uuid, Type.Null()]),
+  created_at: Stamp,
+  updated_at: Stamp,
+});
+export type TransactionView = Static<typeof TransactionSchema>;
 
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
+export const BudgetSchema = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  category: Type.Union([Type.String(), Type.Null()], { description: 'null = all expenses' }),
+  currency: Type.String(),
+  total_amount: Type.String(),
+  start_date: Type.String(),
+  end_date: Type.String(),
+  created_at: Stamp,
+  updated_at: Stamp,
+});
+export type BudgetView = Static<typeof BudgetSchema>;
+
+/** A row as read back: the view's fields, its instants as the driver hands them (Date, or text). */
+type Stored<V, K extends keyof V> = Omit<V, K> & { [P in K]: Date | string };
 
 function iso(value: Date | string): string {
   return value instanceof Date ? value.toISOString() : new Date(value).toISOString();
 }
 
-export interface AccountRow {
-  id: string;
-  name: string;
-  account_type: AccountType;
-  currency: string;
-  balance: string;
-  is_active: boolean;
-  created_at: Date | string;
-  updated_at: Date | string;
-}
+export type AccountRow = Stored<AccountView, 'created_at' | 'updated_at'>;
 
 export function accountView(row: AccountRow): AccountView {
   return {
@@ -78,21 +76,7 @@ export function accountView(row: AccountRow): AccountView {
   };
 }
 
-export interface TransactionRow {
-  id: string;
-  account_id: string;
-  amount: string;
-  currency: string;
-  transaction_type: TransactionType;
-  direction: Direction;
-  status: TransactionStatus;
-  category: string;
-  description: string;
-  occurred_at: Date | string;
-  transfer_id: string | null;
-  created_at: Date | string;
-  updated_at: Date | string;
-}
+export type TransactionRow = Stored<TransactionView, 'occurred_at' | 'created_at' | 'updated_at'>;
 
 export function transactionView(row: TransactionRow): TransactionView {
   return {
@@ -112,17 +96,7 @@ export function transactionView(row: TransactionRow): TransactionView {
   };
 }
 
-export interface BudgetRow {
-  id: string;
-  name: string;
-  category: string | null;
-  currency: string;
-  total_amount: string;
-  start_date: string;
-  end_date: string;
-  created_at: Date | string;
-  updated_at: Date | string;
-}
+export type BudgetRow = Stored<BudgetView, 'created_at' | 'updated_at'>;
 
 export function budgetView(row: BudgetRow): BudgetView {
   return {

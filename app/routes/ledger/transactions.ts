@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 
-import { idempotent, requestHash } from '../../domain/ledger/idempotency.js';
 import { postTransaction, voidTransaction } from '../../domain/ledger/transaction-status.js';
 import {
   createTransaction,
@@ -27,6 +26,7 @@ import {
   Uuid,
 } from './schemas.js';
 import { errorResponses, JSON_BODY, TENANT_ROUTE } from '../responses.js';
+import { idempotentCreate } from './idempotent-create.js';
 import { RANGE_RULE, TimeRange } from '../time-range.js';
 
 const tags = ['transactions'];
@@ -87,24 +87,10 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       },
     },
     async (request, reply) => {
-      const key = request.headers['idempotency-key'];
-      const result = await request.withTenant((trx) =>
-        idempotent(
-          trx,
-          request.actor,
-          key,
-          requestHash('POST /financial/transactions', request.body),
-          async () => ({
-            statusCode: 201 as const,
-            body: await createTransaction(trx, request.actor, request.body, key),
-          }),
-        ),
+      const created = await idempotentCreate(request, reply, (trx, key) =>
+        createTransaction(trx, request.actor, request.body, key),
       );
-      if (result.replayed) void reply.header('idempotent-replayed', 'true');
-      return reply
-        .code(result.statusCode)
-        .header('location', `/financial/transactions/${result.body.id}`)
-        .send(result.body);
+      return reply.header('location', `/financial/transactions/${created.id}`).send(created);
     },
   );
 
@@ -127,23 +113,12 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         response: { 201: BatchResponse, ...errorResponses(TENANT_ROUTE, JSON_BODY, 404, 422) },
       },
     },
-    async (request, reply) => {
-      const key = request.headers['idempotency-key'];
-      const result = await request.withTenant((trx) =>
-        idempotent(
-          trx,
-          request.actor,
-          key,
-          requestHash('POST /financial/transactions/batch', request.body),
-          async () => ({
-            statusCode: 201 as const,
-            body: await createTransactions(trx, request.actor, request.body.transactions),
-          }),
+    async (request, reply) =>
+      reply.send(
+        await idempotentCreate(request, reply, (trx) =>
+          createTransactions(trx, request.actor, request.body.transactions),
         ),
-      );
-      if (result.replayed) void reply.header('idempotent-replayed', 'true');
-      return reply.code(result.statusCode).send(result.body);
-    },
+      ),
   );
 
   fastify.get(

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 
-import { idempotent, requestHash } from '../../domain/ledger/idempotency.js';
 import { createTransfer } from '../../domain/ledger/transfers.js';
 import {
   Amount,
@@ -15,6 +14,7 @@ import {
   Uuid,
 } from './schemas.js';
 import { errorResponses, JSON_BODY, TENANT_ROUTE } from '../responses.js';
+import { idempotentCreate } from './idempotent-create.js';
 
 /** POST /financial/transfers: move money between two accounts of the same currency. */
 const transferRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -64,23 +64,10 @@ const transferRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         },
       },
     },
-    async (request, reply) => {
-      const key = request.headers['idempotency-key'];
-      const result = await request.withTenant((trx) =>
-        idempotent(
-          trx,
-          request.actor,
-          key,
-          requestHash('POST /financial/transfers', request.body),
-          async () => ({
-            statusCode: 201 as const,
-            body: await createTransfer(trx, request.actor, request.body),
-          }),
-        ),
-      );
-      if (result.replayed) void reply.header('idempotent-replayed', 'true');
-      return reply.code(result.statusCode).send(result.body);
-    },
+    async (request, reply) =>
+      reply.send(
+        await idempotentCreate(request, reply, (trx) => createTransfer(trx, request.actor, request.body)),
+      ),
   );
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 
-import { decodeCursor, encodeCursor } from '../../../app/domain/ledger/cursor.js';
+import { decodeCursor, encodeCursor } from '../../../app/domain/paging/cursor.js';
 import {
   checkAmount,
   checkCurrency,

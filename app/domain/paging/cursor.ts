@@ -15,6 +15,9 @@ export interface CursorPosition {
   readonly id: string;
 }
 
+/** Room for the longest cursor the pattern admits (67 characters). */
+export const CURSOR_MAX_LENGTH = 80;
+
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 
 /** The cursor of one list; 16 digits of microseconds reach past the years PostgreSQL stores rows in. */
@@ -41,17 +44,4 @@ export function decodeCursor(kind: CursorKind, cursor: string | undefined): Curs
     throw new ValidationError('cursor', `is not a cursor from this ${kind} list`);
   }
   return { at: match[1], id: match[2] };
-}
-
-/** Splits a limit+1 fetch into the page and the cursor for the next one (null at the end). */
-export function pageOf<R extends { cursor_at: string; id: string }>(
-  kind: CursorKind,
-  rows: readonly R[],
-  limit: number,
-): { rows: R[]; nextCursor: string | null } {
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const nextCursor =
-    rows.length > limit && last ? encodeCursor(kind, { at: last.cursor_at, id: last.id }) : null;
-  return { rows: page, nextCursor };
 }
