@@ -15,12 +15,10 @@ import type { Logger } from './log.js';
 import { createMetrics, type OperatorMetrics } from './metrics.js';
 import { repoRoot } from './config.js';
 
-/**
- * Assembles the operator: Kubernetes client, database pool, metrics and health endpoints,
- * leader election, and the Tenant controller that runs only while this replica leads.
- * main.ts calls it with the environment's configuration; tests and the benchmark call it
- * in-process with their own.
- */
+// Assembles the operator: Kubernetes client, database pool, metrics and health endpoints,
+// leader election, and the Tenant controller that runs only while this replica leads.
+// main.ts calls it with the environment's configuration; tests and the benchmark call it
+// in-process with their own.
 
 /** What to tell a person when the Tenant API is not usable. */
 function kubeProblem(err: unknown): string {

@@ -17,11 +17,9 @@ import {
 } from '../crd/types.js';
 import type { Namespace, OwnerReference, RbacSubject, Role, RoleBinding, Secret } from '../kube/types.js';
 
-/**
- * The objects a Tenant should produce, as pure functions of the Tenant (and, for Secrets, the
- * credential the database step returned). The reconciler applies them and compares them with
- * what is live, so everything here must be deterministic: same input, same output, byte for byte.
- */
+// The objects a Tenant should produce, as pure functions of the Tenant (and, for Secrets, the
+// credential the database step returned). The reconciler applies them and compares them with
+// what is live, so everything here must be deterministic: same input, same output, byte for byte.
 
 export const CREDENTIALS_ROLE = 'findash-tenant-credentials-reader';
 export const CREDENTIALS_ROLE_BINDING = 'findash-tenant-owners';
@@ -46,6 +44,37 @@ function labels(tenant: Tenant): Record<string, string> {
     'app.kubernetes.io/part-of': 'findash',
     [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
     [TENANT_LABEL]: tenant.metadata.name ?? '',
+  };
+}
+
+/** Metadata of an object in the tenant's namespace, owned by the Tenant and labelled as its (plus `extra`). */
+function tenantNamespaced(
+  tenant: Tenant,
+  name: string,
+  extra: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> } = {},
+) {
+  return {
+    name,
+    namespace: tenantNamespace(tenant.metadata.name ?? ''),
+    labels: { ...labels(tenant), ...extra.labels },
+    ...(extra.annotations ? { annotations: extra.annotations } : {}),
+    ownerReferences: [ownerReference(tenant)],
+  };
+}
+
+/** A RoleBinding in the tenant's namespace: both the owners' and the operator's own are this shape. */
+function tenantRoleBinding(
+  tenant: Tenant,
+  name: string,
+  roleRef: RoleBinding['roleRef'],
+  subjects: RbacSubject[],
+): RoleBinding {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: tenantNamespaced(tenant, name),
+    roleRef,
+    subjects,
   };
 }
 
@@ -111,16 +140,13 @@ export function desiredSecret(tenant: Tenant, cred: CredentialInput, apiUrl: str
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: {
-      name: credentialsSecretName(cred.client),
-      namespace: tenantNamespace(tenant.metadata.name ?? ''),
-      labels: { ...labels(tenant), [API_CLIENT_LABEL]: cred.client },
+    metadata: tenantNamespaced(tenant, credentialsSecretName(cred.client), {
+      labels: { [API_CLIENT_LABEL]: cred.client },
       annotations: {
         [ISSUED_AT_ANNOTATION]: cred.issuedAt.toISOString(),
         [TOKEN_ID_ANNOTATION]: cred.tokenId,
       },
-      ownerReferences: [ownerReference(tenant)],
-    },
+    }),
     type: 'Opaque',
     data,
   };
@@ -130,12 +156,7 @@ export function desiredRole(tenant: Tenant): Role {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
-    metadata: {
-      name: CREDENTIALS_ROLE,
-      namespace: tenantNamespace(tenant.metadata.name ?? ''),
-      labels: labels(tenant),
-      ownerReferences: [ownerReference(tenant)],
-    },
+    metadata: tenantNamespaced(tenant, CREDENTIALS_ROLE),
     // The namespace holds nothing but this tenant's credentials Secrets, so get/list on all of
     // them is exactly "the owners may read their tenant's tokens".
     rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
@@ -149,18 +170,12 @@ function rbacSubject(s: Subject): RbacSubject {
 }
 
 export function desiredRoleBinding(tenant: Tenant): RoleBinding {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: {
-      name: CREDENTIALS_ROLE_BINDING,
-      namespace: tenantNamespace(tenant.metadata.name ?? ''),
-      labels: labels(tenant),
-      ownerReferences: [ownerReference(tenant)],
-    },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CREDENTIALS_ROLE },
-    subjects: tenant.spec.owners.map(rbacSubject),
-  };
+  return tenantRoleBinding(
+    tenant,
+    CREDENTIALS_ROLE_BINDING,
+    { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: CREDENTIALS_ROLE },
+    tenant.spec.owners.map(rbacSubject),
+  );
 }
 
 /** Who the operator is, and the ClusterRole it binds to itself in each tenant namespace. */
@@ -175,26 +190,16 @@ export interface OperatorIdentity {
  * admission policy in rbac/ refuses any other binding it might try to create).
  */
 export function desiredOperatorGrant(tenant: Tenant, identity: OperatorIdentity): RoleBinding {
-  return {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: {
-      name: OPERATOR_GRANT_BINDING,
-      namespace: tenantNamespace(tenant.metadata.name ?? ''),
-      labels: labels(tenant),
-      ownerReferences: [ownerReference(tenant)],
-    },
-    roleRef: {
-      apiGroup: 'rbac.authorization.k8s.io',
-      kind: 'ClusterRole',
-      name: identity.tenantNamespaceRole,
-    },
-    subjects: [
+  return tenantRoleBinding(
+    tenant,
+    OPERATOR_GRANT_BINDING,
+    { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: identity.tenantNamespaceRole },
+    [
       {
         kind: 'ServiceAccount',
         name: identity.serviceAccount.name,
         namespace: identity.serviceAccount.namespace,
       },
     ],
-  };
+  );
 }

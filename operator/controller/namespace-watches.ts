@@ -1,12 +1,10 @@
 import type { KubeObject } from '../kube/types.js';
 import { Watcher, type EventType, type WatcherOptions } from './watcher.js';
 
-/**
- * Drift watches inside the tenant namespaces: one watch per kind per namespace, started once the
- * operator may work in the namespace (its RoleBinding there is in place) and stopped with it.
- * The operator holds no cluster-wide right to read Secrets, Roles or RoleBindings, so it cannot
- * watch them across the cluster; a watch per namespace asks only for what it was granted.
- */
+// Drift watches inside the tenant namespaces: one watch per kind per namespace, started once the
+// operator may work in the namespace (its RoleBinding there is in place) and stopped with it.
+// The operator holds no cluster-wide right to read Secrets, Roles or RoleBindings, so it cannot
+// watch them across the cluster; a watch per namespace asks only for what it was granted.
 
 /** What the controller watches in each tenant namespace (the tenant-namespace ClusterRole grants list+watch). */
 export const NAMESPACE_WATCHES = [

@@ -1,11 +1,9 @@
 import type { OperatorMetrics } from '../metrics.js';
 
-/**
- * A per-key work queue in the shape of client-go's workqueue: a key is queued at most once
- * (repeated events merge), is never processed by two workers at once (an add during processing
- * marks it dirty and it runs again afterwards), failures back off exponentially per key up to a
- * cap, and a success resets that key's backoff. Workers are a bounded pool of async loops.
- */
+// A per-key work queue in the shape of client-go's workqueue: a key is queued at most once
+// (repeated events merge), is never processed by two workers at once (an add during processing
+// marks it dirty and it runs again afterwards), failures back off exponentially per key up to a
+// cap, and a success resets that key's backoff. Workers are a bounded pool of async loops.
 
 /** What a handler may ask for after a successful pass. */
 export type HandlerResult = undefined | { readonly requeueAfterMs?: number };

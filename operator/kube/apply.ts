@@ -1,11 +1,9 @@
 import type { KubeClient } from './client.js';
 import type { KubeObject } from './types.js';
 
-/**
- * Server-side apply that skips the request when the live object already holds what we would
- * send. The API server would accept an identical apply as a no-op, but skipping it means a
- * resync of a converged Tenant makes no write request at all (and no managedFields churn).
- */
+// Server-side apply that skips the request when the live object already holds what we would
+// send. The API server would accept an identical apply as a no-op, but skipping it means a
+// resync of a converged Tenant makes no write request at all (and no managedFields churn).
 
 /**
  * True when every field of `desired` is present in `live` with the same value. Objects may have

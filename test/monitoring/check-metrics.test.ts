@@ -6,11 +6,10 @@ import { run } from '../charts/helm.js';
 import { startTestApp, type TestApp } from '../harness/app.js';
 import { freePort } from '../harness/ports.js';
 
-/**
- * `promtool check metrics` (Prometheus' own linter for exposition: naming, units, suffixes, help text) on real
- * scrapes (issue #15.3): the API's /metrics after traffic, on its metrics port as the manifests run it, and the
- * operator's /metrics from its health server. No problems allowed.
- */
+// `promtool check metrics` (Prometheus' own linter for exposition: naming, units, suffixes, help text) on real
+// scrapes (issue #15.3): the API's /metrics after traffic, on its metrics port as the manifests run it, and the
+// operator's /metrics from its health server. No problems allowed.
+
 /**
  * Reviewed exception: prom-client's default metrics name three gauges *_total (upstream names, the same in
  * every Node service and the dashboards built for them); findash's own metrics have no exception.
