@@ -18,6 +18,7 @@ interface Step {
 }
 interface Job {
   needs?: string | string[];
+  'timeout-minutes'?: number;
   if?: string;
   environment?: { name: string; url?: string } | string;
   permissions?: Record<string, string>;
@@ -80,6 +81,9 @@ describe('.github/workflows/ci.yml', () => {
     // Nothing the script already does (npm ci, typecheck, lint, npm test, e2e) is repeated beside it.
     expect(commands.filter((c) => /\bnpm (ci|test|run)\b/.test(c))).toEqual([]);
     expect(statSync(path.join(root, '.ci', 'run')).mode & 0o111).not.toBe(0);
+    // .ci/run bounds itself by CI's 90 minutes (what e2e:k8s gets is what is left): the job must outlast that.
+    expect(readFileSync(path.join(root, '.ci', 'run'), 'utf8')).toContain('budget=$((5400 - SECONDS');
+    expect(job('test')['timeout-minutes']).toBeGreaterThan(90);
   });
 
   it('takes Go from the tools go.mod, which asks for at least what every wrapper module needs', () => {
