@@ -2,6 +2,8 @@
 # Build the images a node without an image registry needs besides findash's own (ci/build-images.sh):
 #   - findash.local/pause:3.10, the Pod sandbox image, compiled from Kubernetes' own build/pause/linux/pause.c
 #     of the pinned k8s.io/kubernetes module (the same program as registry.k8s.io/pause:3.10);
+#   - findash.local/coredns:<version>, the cluster DNS Pod's image: the static CoreDNS binary that
+#     test/harness/ensure-tools.sh builds from its pinned Go module, alone on an empty image (as upstream's is);
 #   - the third-party images of ci/images/node-images.json (PostgreSQL 17, postgres_exporter, memcached,
 #     RabbitMQ, Adminer), each from a Containerfile in ci/images/<context>/ on a Debian trixie minbase root
 #     filesystem made with debootstrap from the configured Debian mirror.
@@ -87,6 +89,20 @@ if [ "$FORCE" = 1 ] || [ "$(label "$PAUSE")" != "$pause_recipe" ]; then
   log "made $PAUSE from $kube_version's pause.c"
 fi
 echo "$PAUSE"
+
+# ---- coredns -----------------------------------------------------------------------------------------------
+read -r _ coredns_version coredns_bin < <(bash "$REPO_ROOT/test/harness/ensure-tools.sh" --quiet coredns)
+COREDNS="findash.local/coredns:${coredns_version#v}"
+coredns_recipe="coredns-$coredns_version-$(sha256sum "$coredns_bin" | cut -c1-16)"
+if [ "$FORCE" = 1 ] || [ "$(label "$COREDNS")" != "$coredns_recipe" ]; then
+  ctr="$(buildah from scratch)"
+  buildah copy --chmod 0755 "$ctr" "$coredns_bin" /coredns > /dev/null
+  buildah config --entrypoint '["/coredns"]' --user 65532:65532 --port 53/udp --port 53/tcp \
+    --annotation "io.findash.recipe=$coredns_recipe" "$ctr"
+  buildah commit --quiet --rm "$ctr" "$COREDNS" > /dev/null
+  log "made $COREDNS from the CoreDNS $coredns_version module"
+fi
+echo "$COREDNS"
 
 # ---- third-party images ------------------------------------------------------------------------------------
 # shellcheck disable=SC2016 # the quoted text at the end of the loop is JavaScript for node, not shell
