@@ -1,19 +1,16 @@
-import { randomBytes } from 'node:crypto';
-
 import type { ActorContext } from '../domain/context.js';
 import { rangeKey, type TimeRange } from '../domain/time-range.js';
 import type { Dated } from '../domain/dashboard/sql-parts.js';
 import { acceptsGzip, gzipOnce } from './gzip-once.js';
 import { NearCopy } from './near-copy.js';
 import type { CacheStore, StoreHealth } from './store.js';
+import { TenantGenerations, type TenantRef } from './tenant-generations.js';
 
 /** Counts what the cache did, for findash_cache_hits_total / findash_cache_misses_total. */
 export interface CacheObserver {
   hit(): void;
   miss(): void;
 }
-
-type TenantRef = Pick<ActorContext, 'tenantType' | 'tenantId'>;
 
 /** A computed answer, and how long it may be served (beyond DASHBOARD_CACHE_TTL's cap). */
 export interface Computed {
@@ -82,31 +79,15 @@ function computed(value: string | Computed): Computed {
   return typeof value === 'string' ? { json: value } : value;
 }
 
-/** Callers waiting for a tenant's generation read that has not been sent yet. */
-interface PendingRead {
-  readonly promise: Promise<string>;
-  readonly resolve: (generation: string) => void;
-  readonly reject: (error: unknown) => void;
-}
-
-function pendingRead(): PendingRead {
-  let resolve!: (generation: string) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<string>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 /**
  * The dashboard cache, the one home of the dashboard read path's caching: entries under
- * `dashboard:{tenant_type}:{tenant_id}` (DESIGN §2), then the generation and the answer's key
- * (answerKey), stored with their lifetime (encodeEntry), kept near (near-copy.ts), sent gzipped
- * once (dashboardResponse), and invalidated by writes. A tenant's entries share a generation
- * stamp kept in the store itself; a write replaces the stamp, which orphans every entry of that
- * tenant at once on every instance sharing the store (the orphans expire with their TTL).
- * Concurrent misses for one key compute once per instance.
+ * `dashboard:{tenant_type}:{tenant_id}` (every key names its tenant, so no answer can reach
+ * another tenant), then the generation and the answer's key (answerKey), stored with their
+ * lifetime (encodeEntry), kept near (near-copy.ts), sent gzipped once (dashboardResponse), and
+ * invalidated by writes. A tenant's entries share a generation stamp kept in the store itself
+ * (tenant-generations.ts); a write replaces the stamp, which orphans every entry of that tenant
+ * at once on every instance sharing the store (the orphans expire with their TTL). Concurrent
+ * misses for one key compute once per instance.
  *
  * Failures of the store never fail a request: a failed read is a miss (served from PostgreSQL),
  * a failed write is skipped. A failed invalidation is remembered and retried before this
@@ -115,10 +96,6 @@ function pendingRead(): PendingRead {
  */
 export class DashboardCache {
   private readonly inflight = new Map<string, Promise<Buffer>>();
-  /** Generation reads to send at the end of this event-loop turn, per tenant key. */
-  private unsent = new Map<string, PendingRead>();
-  private sendScheduled = false;
-  private readonly pendingInvalidations = new Set<string>();
   /**
    * A near copy of the bodies this instance read or wrote (app/cache/near-copy.ts): an entry is
    * immutable for its generation, and the generation is still read from the shared store on
@@ -126,8 +103,7 @@ export class DashboardCache {
    * and decoding the (tens of KB) dashboard from memcached, and encoding it again, on every hit.
    */
   private readonly near: NearCopy | null;
-  /** `dashboard:{tenant_type}:{tenant_id}` per tenant id, built once. */
-  private readonly tenantKeys = new Map<string, { type: string; key: string }>();
+  private readonly generations: TenantGenerations;
 
   constructor(
     private readonly store: CacheStore,
@@ -135,60 +111,11 @@ export class DashboardCache {
     private readonly observer: CacheObserver = { hit: () => undefined, miss: () => undefined },
   ) {
     this.near = ttlSeconds === 0 ? null : new NearCopy(ttlSeconds * 1000);
+    this.generations = new TenantGenerations(store, ttlSeconds * 2);
   }
 
   get storeName(): string {
     return this.store.name;
-  }
-
-  private tenantKey(ctx: TenantRef): string {
-    const known = this.tenantKeys.get(ctx.tenantId);
-    if (known?.type === ctx.tenantType) return known.key;
-    const key = `dashboard:${ctx.tenantType}:${ctx.tenantId}`;
-    if (this.tenantKeys.size >= 100_000) this.tenantKeys.clear();
-    this.tenantKeys.set(ctx.tenantId, { type: ctx.tenantType, key });
-    return key;
-  }
-
-  /**
-   * The tenant's current generation, read from the store after the caller arrived: a read sent
-   * earlier may have been answered before another instance's write replaced the generation.
-   * Requests handled in one event-loop turn share one read, sent at the end of that turn (after
-   * every one of them was received); reads of consecutive turns overlap in flight, so nobody
-   * waits for an earlier read to come back first. A burst costs one store round trip per turn,
-   * not one per request.
-   */
-  private generation(tenantKey: string): Promise<string> {
-    let pending = this.unsent.get(tenantKey);
-    if (!pending) {
-      pending = pendingRead();
-      this.unsent.set(tenantKey, pending);
-      if (!this.sendScheduled) {
-        this.sendScheduled = true;
-        setImmediate(() => this.sendReads());
-      }
-    }
-    return pending.promise;
-  }
-
-  private sendReads(): void {
-    const batch = this.unsent;
-    this.unsent = new Map();
-    this.sendScheduled = false;
-    for (const [tenantKey, pending] of batch) {
-      this.readGeneration(`${tenantKey}:gen`).then(pending.resolve, pending.reject);
-    }
-  }
-
-  private async readGeneration(key: string): Promise<string> {
-    if (this.pendingInvalidations.has(key)) await this.retryInvalidation(key);
-    const current = await this.store.get(key);
-    if (current) return current;
-    const fresh = randomBytes(6).toString('hex');
-    // add, not set: an instance creating the first generation must not overwrite one a
-    // concurrent write just installed (that would resurrect pre-write entries).
-    if (await this.store.add(key, fresh, this.ttlSeconds * 2)) return fresh;
-    return (await this.store.get(key)) ?? fresh;
   }
 
   /**
@@ -229,9 +156,9 @@ export class DashboardCache {
     compute: () => Promise<string | Computed>,
   ): Promise<Buffer> {
     if (this.ttlSeconds === 0) return compute().then((value) => Buffer.from(computed(value).json));
-    const tenantKey = this.tenantKey(ctx);
+    const tenantKey = this.generations.tenantKey(ctx);
     // Plain promise chaining, not async/await: a hit is one step after the generation read.
-    return this.generation(tenantKey).then(
+    return this.generations.current(tenantKey).then(
       (generation) => {
         const near = this.near?.get(tenantKey, generation, suffix);
         if (near) {
@@ -309,20 +236,10 @@ export class DashboardCache {
     return work;
   }
 
+  /** After a write of the tenant: every entry of it, on every instance sharing the store, is orphaned. */
   async invalidateTenant(ctx: TenantRef): Promise<void> {
     if (this.ttlSeconds === 0) return;
-    const key = `${this.tenantKey(ctx)}:gen`;
-    try {
-      await this.store.set(key, randomBytes(6).toString('hex'), this.ttlSeconds * 2);
-      this.pendingInvalidations.delete(key);
-    } catch {
-      this.pendingInvalidations.add(key);
-    }
-  }
-
-  private async retryInvalidation(key: string): Promise<void> {
-    await this.store.set(key, randomBytes(6).toString('hex'), this.ttlSeconds * 2);
-    this.pendingInvalidations.delete(key);
+    await this.generations.replace(ctx);
   }
 
   health(): Promise<StoreHealth> {
