@@ -2,7 +2,7 @@ import { civil, dayOf, daysInMonth, isoDay } from './calendar.js';
 import { EXPENSE_CATEGORIES, USD_VALUE } from './catalog.js';
 import { Random } from './random.js';
 import { AMOUNT_FACTOR_MEAN, type TenantPlan } from './tenant-plan.js';
-import { recurringPlan, type SeedWindow } from './transaction-generator.js';
+import { recurringPlan, type SeedWindow } from './recurring-schedule.js';
 
 export interface BudgetRow {
   readonly name: string;

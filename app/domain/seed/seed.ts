@@ -6,7 +6,8 @@ import { insertTenant } from '../tenants/tenant-service.js';
 import { planBudgets } from './budgets.js';
 import { writeExchangeRates } from './exchange-rates.js';
 import { planTenant, type TenantPlan } from './tenant-plan.js';
-import { generateTransactions, seedWindow, type SeedTransaction } from './transaction-generator.js';
+import { seedWindow } from './recurring-schedule.js';
+import { generateTransactions, type SeedTransaction } from './transaction-generator.js';
 
 export interface SeedOptions {
   readonly tenants: number;
