@@ -1,4 +1,4 @@
-/** Roles and what they may do (DESIGN §5). Each role includes the one before it. */
+/** The roles, from least to most: each may do all the one before it may (GRANTS). */
 export const ROLES = ['viewer', 'analyst', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -11,6 +11,10 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
+/**
+ * What each role may do: a viewer reads the dashboards; an analyst also reads transactions and
+ * the ledger; an admin also writes the ledger and reads the audit log.
+ */
 const GRANTS: Readonly<Record<Role, readonly Permission[]>> = {
   viewer: ['dashboard:read'],
   analyst: ['dashboard:read', 'transactions:read', 'ledger:read'],

@@ -1,7 +1,8 @@
-/**
- * What the dashboard endpoints return (DESIGN §5), in the API's snake_case. Money is a decimal
- * string rounded once to its currency's exponent; amounts of different currencies are never
- * added, so every money total is a list of per-currency amounts, sorted by currency.
+/*
+ * What the dashboard endpoints return (their response schemas: routes/dashboard/schemas.ts), in
+ * the API's snake_case. Money is a decimal string rounded once to its currency's exponent;
+ * amounts of different currencies are never added, so every money total is a list of
+ * per-currency amounts, sorted by currency.
  */
 export interface CurrencyAmount {
   readonly currency: string;

@@ -5,7 +5,7 @@ import { appendAudit } from '../../audit/audit-log.js';
 import type { ActorContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { keysetPage, type Page } from '../paging/keyset.js';
-import { ensureAccountCapacity } from './limits.js';
+import { ensureAccountCapacity } from './account-capacity.js';
 import { findOwned } from './find-owned.js';
 import { checkCurrency, checkLimit, checkName, checkOneOf } from './validate.js';
 import { accountView, type AccountRow, type AccountView } from './views.js';

@@ -7,20 +7,7 @@ import { ValidationError } from '../errors.js';
 import { IdempotencyKeyReusedError } from './errors.js';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from './fields.js';
 
-/**
- * Idempotent writes keyed by the client's Idempotency-Key, stored in idempotency_keys
- * (tenant_id, key) inside the write's own transaction:
- *
- * 1. claim the key with INSERT … ON CONFLICT DO NOTHING. A concurrent request holding the same
- *    key blocks here on the primary key until it commits or rolls back, so duplicates racing
- *    each other still produce one write;
- * 2. if the key was already there: same request hash → replay the stored status and body;
- *    different hash → 422;
- * 3. otherwise do the work and store its response in the claimed row.
- *
- * A failed write rolls back its claim too, so the client can retry the same key after fixing
- * the request. Only successful responses are ever replayed.
- */
+/** What a write answers: its status and body (stored for replays). */
 export interface WriteResult<T, S extends number = number> {
   readonly statusCode: S;
   readonly body: T;
@@ -69,6 +56,20 @@ interface StoredKey {
   response: unknown;
 }
 
+/**
+ * Idempotent writes keyed by the client's Idempotency-Key, stored in idempotency_keys
+ * (tenant_id, key) inside the write's own transaction:
+ *
+ * 1. claim the key with INSERT … ON CONFLICT DO NOTHING. A concurrent request holding the same
+ *    key blocks here on the primary key until it commits or rolls back, so duplicates racing
+ *    each other still produce one write;
+ * 2. if the key was already there: same request hash → replay the stored status and body;
+ *    different hash → 422;
+ * 3. otherwise do the work and store its response in the claimed row.
+ *
+ * A failed write rolls back its claim too, so the client can retry the same key after fixing
+ * the request. Only successful responses are ever replayed.
+ */
 export async function idempotent<T, S extends number>(
   trx: Knex.Transaction,
   ctx: ActorContext,

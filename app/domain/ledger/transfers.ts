@@ -20,12 +20,7 @@ import {
 import { transactionView, type TransactionRow, type TransactionView } from './views.js';
 import { CATEGORY_MAX_LENGTH, DESCRIPTION_MAX_LENGTH } from './fields.js';
 
-/**
- * A transfer moves money between two of the tenant's accounts in the same currency: a debit
- * leg on the source and a credit leg on the destination, sharing one transfer_id, written in one
- * statement. The legs are voided or posted together (see transaction-status.ts), so a transfer
- * never creates or destroys money.
- */
+/** The category of a transfer's legs unless the client names one. */
 export const TRANSFER_CATEGORY = 'transfer';
 
 export interface NewTransfer {
@@ -46,6 +41,12 @@ export interface TransferView {
   credit: TransactionView;
 }
 
+/**
+ * A transfer moves money between two of the tenant's accounts in the same currency: a debit
+ * leg on the source and a credit leg on the destination, sharing one transfer_id, written in one
+ * statement. The legs are voided or posted together (see transaction-status.ts), so a transfer
+ * never creates or destroys money.
+ */
 export async function createTransfer(
   trx: Knex.Transaction,
   ctx: ActorContext,

@@ -4,14 +4,6 @@ import { CONNECTION_ERROR_CODES } from '../../db/connection-errors.js';
 import { poolStats } from '../../db/knex.js';
 import { DomainError } from '../../domain/errors.js';
 
-/**
- * PostgreSQL metrics: query durations, slow queries and errors from knex's query events (they
- * also fire for queries inside transactions), pool usage, and, at scrape time (at most once per
- * METRICS_DB_REFRESH_MS), database size, lock waits, active tenants and outbox depth in one short
- * read-only transaction with its own
- * statement timeout (a slow or failing database never fails the scrape; the gauges keep their
- * last value and the failure is counted).
- */
 type ErrorKind = 'connection' | 'query' | 'timeout';
 
 /** PostgreSQL shutting down or out of connections, and the network failures of connection-errors.ts. */
@@ -63,6 +55,14 @@ function withDeadline<T>(ms: number, work: Promise<T>): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * PostgreSQL metrics: query durations, slow queries and errors from knex's query events (they
+ * also fire for queries inside transactions), pool usage, and, at scrape time (at most once per
+ * METRICS_DB_REFRESH_MS), database size, lock waits, active tenants and outbox depth in one short
+ * read-only transaction with its own
+ * statement timeout (a slow or failing database never fails the scrape; the gauges keep their
+ * last value and the failure is counted).
+ */
 export default fp(
   async (fastify) => {
     const { db, metrics, config } = fastify;

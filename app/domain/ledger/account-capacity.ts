@@ -3,17 +3,17 @@ import type { Knex } from 'knex';
 import type { ActorContext } from '../context.js';
 import { LimitError } from '../errors.js';
 
-/**
- * Per-tenant quotas from tenants.limits (jsonb, set by the Tenant resource). Only
- * `maxAccounts` concerns the ledger: the number of active accounts a tenant may hold.
- * Deactivated accounts do not count, so a tenant at its limit can retire one to make room.
- */
+/** The tenant row's quotas, as stored. */
 interface TenantLimitsRow {
   id: string;
   limits: Record<string, unknown> | null;
 }
 
 /**
+ * Per-tenant quotas from tenants.limits (jsonb, set by the Tenant resource). Only
+ * `maxAccounts` concerns the ledger: the number of active accounts a tenant may hold.
+ * Deactivated accounts do not count, so a tenant at its limit can retire one to make room.
+ *
  * Throws LimitError (429) if adding `adding` active accounts would pass the tenant's
  * maxAccounts. Locks the tenant row (FOR NO KEY UPDATE, which does not block inserts that only
  * reference it) so two concurrent creates cannot both take the last slot.
