@@ -7,12 +7,10 @@ import { SCHEMA_DEFAULTS, SCHEMA_ENUMS, SCHEMA_OBJECTS } from '../../operator/cr
 import { CONDITION_TYPES, GROUP, KIND, PLURAL, VERSION } from '../../operator/crd/types.js';
 import { CRD_PATH } from './harness.js';
 
-/**
- * The Tenant CRD's YAML is the schema's one source; operator/crd/types.ts mirrors it for the
- * compiler. This holds the two together: every object's fields, required lists and JSON types,
- * every enum and every default must agree (schema-fields.ts states the types' side as values, and
- * `tsc` holds those to the interfaces).
- */
+// The Tenant CRD's YAML is the schema's one source; operator/crd/types.ts mirrors it for the
+// compiler. This holds the two together: every object's fields, required lists and JSON types,
+// every enum and every default must agree (schema-fields.ts states the types' side as values, and
+// `tsc` holds those to the interfaces).
 
 interface SchemaNode {
   type?: string;

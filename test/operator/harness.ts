@@ -1,28 +1,27 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { afterAll, beforeAll } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import type { Knex } from 'knex';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
 import { createKnex } from '../../app/db/knex.js';
 import type { OperatorConfig } from '../../operator/config.js';
-import { TENANTS_PATH, type Tenant, type TenantSpec } from '../../operator/crd/types.js';
+import { TENANTS_PATH, type Tenant } from '../../operator/crd/types.js';
 import { KubeClient, type Impersonation } from '../../operator/kube/client.js';
-import type { ObjectList } from '../../operator/kube/types.js';
+import type { KubeObject, ObjectList } from '../../operator/kube/types.js';
 import { createLogger, silentLogger } from '../../operator/log.js';
 import { startOperator, type OperatorHandle } from '../../operator/operator.js';
 import { startControlPlane, type ControlPlane } from '../harness/kube.js';
 import { createTestDatabase, type TestDatabase } from '../harness/postgres.js';
 import { repoRoot } from '../harness/repo-root.js';
 
-/**
- * What the operator's integration tests share: a real kube-apiserver + etcd with the Tenant CRD
- * installed, a fresh migrated PostgreSQL 17 database, an admin client for assertions, and ways
- * to run the operator in this process or as separate `operator/main.ts` processes.
- */
+// What the operator's integration tests share: a real kube-apiserver + etcd with the Tenant CRD
+// installed, a fresh migrated PostgreSQL 17 database, an admin client for assertions, and ways
+// to run the operator in this process or as separate `operator/main.ts` processes.
 
 export const CRD_PATH = path.join(repoRoot(), 'charts', 'findash', 'crds', 'findash.io_tenants.yaml');
 
@@ -152,6 +151,88 @@ export async function startOperatorEnv(
   };
 }
 
+export interface OperatorHarnessOptions {
+  readonly withControllerManager?: boolean;
+  /** Runs once the environment is up, before the operator starts (e.g. the RBAC it is to run with). */
+  readonly prepare?: (env: OperatorTestEnv) => Promise<void>;
+  /** Starts an operator in this process with these settings once the environment is up. */
+  readonly operator?: Partial<OperatorConfig>;
+  /** Whom that operator acts as (default: the admin). */
+  readonly impersonate?: Impersonation;
+}
+
+/** The environment of a describe block, usable from its hooks and tests once operatorHarness's beforeAll ran. */
+export interface OperatorHarness extends Omit<OperatorTestEnv, 'stop'> {
+  /** The operator `options.operator` started. */
+  readonly op: OperatorHandle;
+  /** Runs `step` at the end, before the environment stops; the last added runs first. */
+  onStop(step: () => Promise<void>): void;
+}
+
+/**
+ * What every operator integration test file does first: start the environment (and an operator when asked) in
+ * beforeAll, and stop whatever was started in afterAll, even when the start failed halfway.
+ */
+export function operatorHarness(options: OperatorHarnessOptions = {}): OperatorHarness {
+  let env: OperatorTestEnv | undefined;
+  let op: OperatorHandle | undefined;
+  const cleanup: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    const started = await startOperatorEnv(options);
+    env = started;
+    cleanup.push(() => started.stop());
+    await options.prepare?.(started);
+    if (options.operator) op = await started.startOperator(options.operator, options.impersonate);
+  }, 300_000);
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step();
+  });
+  const started = (): OperatorTestEnv => {
+    if (!env) throw new Error('operatorHarness: the environment is not up (used outside a hook or test?)');
+    return env;
+  };
+  return {
+    get cp() {
+      return started().cp;
+    },
+    get db() {
+      return started().db;
+    },
+    get sql() {
+      return started().sql;
+    },
+    get kube() {
+      return started().kube;
+    },
+    get op() {
+      if (!op) throw new Error('operatorHarness: no operator was started (pass `operator`)');
+      return op;
+    },
+    config: (overrides) => started().config(overrides),
+    startOperator: (overrides, impersonate) => started().startOperator(overrides, impersonate),
+    spawnOperator: (vars, name) => started().spawnOperator(vars, name),
+    onStop: (step) => {
+      cleanup.push(step);
+    },
+  };
+}
+
+/** Every object of operator/rbac/*.yaml with the file it is in, as a cluster admin would apply them. */
+export function operatorRbacObjects(): Array<{
+  readonly file: string;
+  readonly object: KubeObject & { apiVersion: string; kind: string };
+}> {
+  const dir = path.join(repoRoot(), 'operator', 'rbac');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .flatMap((file) =>
+      parseAllDocuments(readFileSync(path.join(dir, file), 'utf8')).map((doc) => ({
+        file,
+        object: doc.toJS() as KubeObject & { apiVersion: string; kind: string },
+      })),
+    );
+}
+
 /**
  * Test files start control planes in parallel, and a loopback port picked as free can be taken
  * by a neighbour before etcd or the API server binds it; such a start is simply tried again.
@@ -201,70 +282,4 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(50);
   }
-}
-
-let counter = 0;
-/** A unique, valid Tenant name for this test file. */
-export function tenantName(prefix = 't'): string {
-  counter += 1;
-  return `${prefix}-${process.pid % 10000}-${counter}`;
-}
-
-export function tenantObject(
-  name: string,
-  spec: Partial<TenantSpec> = {},
-  annotations?: Record<string, string>,
-) {
-  return {
-    apiVersion: 'findash.io/v1alpha1',
-    kind: 'Tenant',
-    metadata: { name, ...(annotations ? { annotations } : {}) },
-    spec: {
-      type: 'organization',
-      displayName: `Tenant ${name}`,
-      baseCurrency: 'USD',
-      owners: [{ kind: 'User', name: `owner-of-${name}` }],
-      ...spec,
-    },
-  };
-}
-
-/** Creates or updates a Tenant the way `kubectl apply --server-side` would. */
-export async function applyTenant(kube: KubeClient, obj: ReturnType<typeof tenantObject>): Promise<Tenant> {
-  return kube.apply<Tenant>(`${TENANTS_PATH}/${obj.metadata.name}`, obj, 'test-user');
-}
-
-export async function getTenant(kube: KubeClient, name: string): Promise<Tenant | null> {
-  return kube.getOrNull<Tenant>(`${TENANTS_PATH}/${name}`);
-}
-
-/** Waits until the Tenant's status describes its current generation and Ready has `status`. */
-export async function waitForTenant(
-  kube: KubeClient,
-  name: string,
-  check: (t: Tenant) => boolean = (t) => readyStatus(t) === 'True',
-  timeoutMs = 20_000,
-): Promise<Tenant> {
-  const seen: { last: Tenant | null } = { last: null };
-  try {
-    return await waitFor(
-      async () => {
-        const t = await getTenant(kube, name);
-        seen.last = t;
-        return t && t.status?.observedGeneration === t.metadata.generation && check(t) ? t : null;
-      },
-      timeoutMs,
-      `tenant ${name}`,
-    );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}; last seen: ${JSON.stringify(seen.last?.status ?? null)}`);
-  }
-}
-
-export function readyStatus(t: Tenant): string | undefined {
-  return t.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-}
-
-export function secretToken(secret: { data?: Record<string, string> }): string {
-  return Buffer.from(secret.data?.token ?? '', 'base64').toString('utf8');
 }

@@ -3,15 +3,11 @@
 // answers 403, the operator never reports ready, and a deploy waits for it until it rolls back — found running
 // the operator as a real Pod), and the ClusterRole it binds to itself in each tenant namespace on the others.
 // And the point of #17.7: nothing cluster-wide lets it read Secrets, Roles or RoleBindings.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-
 import { describe, expect, it } from '@jest/globals';
-import { parseAllDocuments } from 'yaml';
 
 import { NAMESPACE_WATCHES } from '../../operator/controller/namespace-watches.js';
 import { CLUSTER_WATCHES } from '../../operator/controller/tenant-controller.js';
-import { repoRoot } from '../harness/repo-root.js';
+import { operatorRbacObjects } from './harness.js';
 
 interface Rule {
   apiGroups: string[];
@@ -21,11 +17,11 @@ interface Rule {
 }
 
 function clusterRole(file: string, name: string): { rules: Rule[] } {
-  const role = parseAllDocuments(readFileSync(path.join(repoRoot(), 'operator', 'rbac', file), 'utf8'))
-    .map((doc) => doc.toJS() as { kind?: string; metadata?: { name?: string }; rules: Rule[] })
-    .find((doc) => doc.kind === 'ClusterRole' && doc.metadata?.name === name);
+  const role = operatorRbacObjects().find(
+    (doc) => doc.file === file && doc.object.kind === 'ClusterRole' && doc.object.metadata.name === name,
+  );
   if (!role) throw new Error(`no ClusterRole ${name} in operator/rbac/${file}`);
-  return role;
+  return role.object as unknown as { rules: Rule[] };
 }
 
 const verbsOn = (role: { rules: Rule[] }, resource: string) =>

@@ -1,33 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
 
 import { TENANTS_PATH } from '../../operator/crd/types.js';
 import { KubeClient } from '../../operator/kube/client.js';
 import { KubeApiError } from '../../operator/kube/errors.js';
 import type { KubeObject, Lease, ObjectList, RoleBinding, Secret } from '../../operator/kube/types.js';
-import type { OperatorHandle } from '../../operator/operator.js';
-import { repoRoot } from '../harness/repo-root.js';
-import {
-  applyTenant,
-  getTenant,
-  secretToken,
-  startOperatorEnv,
-  tenantName,
-  tenantObject,
-  waitFor,
-  waitForTenant,
-  type OperatorTestEnv,
-} from './harness.js';
+import { operatorHarness, operatorRbacObjects, waitFor, type OperatorTestEnv } from './harness.js';
+import { applyTenant, getTenant, secretToken, tenantName, tenantObject, waitForTenant } from './tenants.js';
 
-/**
- * The operator must work with only the permissions written down in operator/rbac/: it runs
- * impersonating a ServiceAccount bound to that ClusterRole and the leader-election Role, and
- * nothing else, through a whole Tenant lifecycle.
- */
+// The operator must work with only the permissions written down in operator/rbac/: it runs
+// impersonating a ServiceAccount bound to that ClusterRole and the leader-election Role, and
+// nothing else, through a whole Tenant lifecycle.
+
 const SA = { namespace: 'findash-system', name: 'findash-operator' };
 const SA_USER = `system:serviceaccount:${SA.namespace}:${SA.name}`;
 /** The ClusterRole the operator binds to itself inside each tenant namespace (operator/rbac/). */
@@ -44,22 +28,18 @@ const PLURALS: Record<string, string> = {
 
 /** Every object of operator/rbac/*.yaml, as a cluster admin would apply them. */
 async function applyOperatorRbac(kube: OperatorTestEnv['kube']): Promise<void> {
-  const dir = path.join(repoRoot(), 'operator', 'rbac');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-    for (const doc of parseAllDocuments(readFileSync(path.join(dir, file), 'utf8'))) {
-      const obj = doc.toJSON() as KubeObject & { apiVersion: string; kind: string };
-      const plural = PLURALS[obj.kind];
-      if (!plural) throw new Error(`operator/rbac/${file}: no test support for kind ${obj.kind}`);
-      const ns = obj.metadata.namespace;
-      const base = `/apis/${obj.apiVersion}`;
-      await kube.apply(
-        ns
-          ? `${base}/namespaces/${ns}/${plural}/${obj.metadata.name}`
-          : `${base}/${plural}/${obj.metadata.name}`,
-        obj,
-        'test',
-      );
-    }
+  for (const { file, object: obj } of operatorRbacObjects()) {
+    const plural = PLURALS[obj.kind];
+    if (!plural) throw new Error(`operator/rbac/${file}: no test support for kind ${obj.kind}`);
+    const ns = obj.metadata.namespace;
+    const base = `/apis/${obj.apiVersion}`;
+    await kube.apply(
+      ns
+        ? `${base}/namespaces/${ns}/${plural}/${obj.metadata.name}`
+        : `${base}/${plural}/${obj.metadata.name}`,
+      obj,
+      'test',
+    );
   }
 }
 
@@ -68,7 +48,7 @@ async function applyOperatorRbac(kube: OperatorTestEnv['kube']): Promise<void> {
  * the background, each on its own): wait until a RoleBinding the operator must not create, and a
  * label it must not put on a namespace that is not a tenant's, are both refused (dry run).
  */
-async function waitForAdmissionPolicies(env: OperatorTestEnv): Promise<void> {
+async function waitForAdmissionPolicies(env: Pick<OperatorTestEnv, 'cp'>): Promise<void> {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(env.cp.kubeconfigPath);
   const client = await KubeClient.create(kc, { impersonate: { user: SA_USER } });
@@ -120,34 +100,23 @@ async function waitForAdmissionPolicies(env: OperatorTestEnv): Promise<void> {
 }
 
 describe('Tenant operator: least-privilege RBAC', () => {
-  let env: OperatorTestEnv;
-  let op: OperatorHandle;
-
-  beforeAll(async () => {
-    env = await startOperatorEnv();
-    cleanup.push(() => env.stop());
-    await env.kube.apply(
-      `/api/v1/namespaces/${SA.namespace}/serviceaccounts/${SA.name}`,
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: SA },
-      'test',
-    );
-    await applyOperatorRbac(env.kube);
-    await waitForAdmissionPolicies(env);
-    op = await env.startOperator(
-      { leaderElection: true, leaseDurationMs: 4000, identity: 'rbac-test' },
-      { user: SA_USER },
-    );
-  }, 300_000);
-
-  // Set only once beforeAll got that far, so a failed start still cleans up what it made.
-  const cleanup: Array<() => Promise<void>> = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
+  const env = operatorHarness({
+    prepare: async (started) => {
+      await started.kube.apply(
+        `/api/v1/namespaces/${SA.namespace}/serviceaccounts/${SA.name}`,
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: SA },
+        'test',
+      );
+      await applyOperatorRbac(started.kube);
+      await waitForAdmissionPolicies(started);
+    },
+    operator: { leaderElection: true, leaseDurationMs: 4000, identity: 'rbac-test' },
+    impersonate: { user: SA_USER },
   });
 
   it('really runs as the ServiceAccount: anything outside its ClusterRole is refused', async () => {
-    await expect(op.client.get('/api/v1/configmaps')).rejects.toMatchObject({ code: 403 });
-    await expect(op.client.get('/apis/apps/v1/deployments')).rejects.toBeInstanceOf(KubeApiError);
+    await expect(env.op.client.get('/api/v1/configmaps')).rejects.toMatchObject({ code: 403 });
+    await expect(env.op.client.get('/apis/apps/v1/deployments')).rejects.toBeInstanceOf(KubeApiError);
   });
 
   describe('outside the namespaces it owns', () => {
@@ -183,7 +152,7 @@ describe('Tenant operator: least-privilege RBAC', () => {
     });
 
     it('cannot read, list or watch Secrets, Roles or RoleBindings there, nor cluster-wide', async () => {
-      await expect(op.client.get(`/api/v1/namespaces/${other}/secrets/database`)).rejects.toMatchObject({
+      await expect(env.op.client.get(`/api/v1/namespaces/${other}/secrets/database`)).rejects.toMatchObject({
         code: 403,
       });
       for (const path of [
@@ -194,8 +163,8 @@ describe('Tenant operator: least-privilege RBAC', () => {
         '/apis/rbac.authorization.k8s.io/v1/roles',
         '/apis/rbac.authorization.k8s.io/v1/rolebindings',
       ]) {
-        await expect(op.client.get(path)).rejects.toMatchObject({ code: 403 });
-        await expect(op.client.get(path, { watch: 1, timeoutSeconds: 1 })).rejects.toMatchObject({
+        await expect(env.op.client.get(path)).rejects.toMatchObject({ code: 403 });
+        await expect(env.op.client.get(path, { watch: 1, timeoutSeconds: 1 })).rejects.toMatchObject({
           code: 403,
         });
       }
@@ -214,7 +183,7 @@ describe('Tenant operator: least-privilege RBAC', () => {
         { kind: 'Role', name: 'secret-reader' },
         { kind: 'ClusterRole', name: TENANT_NAMESPACE_ROLE },
       ]) {
-        const refused = await op.client.create(`${rbacBase}/rolebindings`, binding(roleRef)).then(
+        const refused = await env.op.client.create(`${rbacBase}/rolebindings`, binding(roleRef)).then(
           () => undefined,
           (err: unknown) => err,
         );
@@ -230,11 +199,11 @@ describe('Tenant operator: least-privilege RBAC', () => {
 
     it('cannot label, take over or delete a namespace that is not a tenant namespace', async () => {
       await expect(
-        op.client.mergePatch(`/api/v1/namespaces/${other}`, {
+        env.op.client.mergePatch(`/api/v1/namespaces/${other}`, {
           metadata: { labels: { 'app.kubernetes.io/managed-by': 'findash-operator' } },
         }),
       ).rejects.toBeInstanceOf(KubeApiError);
-      await expect(op.client.delete(`/api/v1/namespaces/${other}`)).rejects.toBeInstanceOf(KubeApiError);
+      await expect(env.op.client.delete(`/api/v1/namespaces/${other}`)).rejects.toBeInstanceOf(KubeApiError);
       const ns = await env.kube.get<KubeObject>(`/api/v1/namespaces/${other}`);
       expect(ns.metadata.deletionTimestamp).toBeUndefined();
       expect(ns.metadata.labels?.['app.kubernetes.io/managed-by']).toBeUndefined();
@@ -242,7 +211,7 @@ describe('Tenant operator: least-privilege RBAC', () => {
   });
 
   it('leads through its Lease, then creates, updates and deletes a Tenant with only those permissions', async () => {
-    await waitFor(async () => op.isLeader(), 15_000, 'leadership');
+    await waitFor(async () => env.op.isLeader(), 15_000, 'leadership');
     const lease = await env.kube.get<Lease>(
       `/apis/coordination.k8s.io/v1/namespaces/${SA.namespace}/leases/findash-operator`,
     );
@@ -292,7 +261,7 @@ describe('Tenant operator: least-privilege RBAC', () => {
       subjects: [{ kind: 'ServiceAccount', name: SA.name, namespace: SA.namespace }],
     });
     await expect(
-      op.client.create(tenantRbac, {
+      env.op.client.create(tenantRbac, {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'RoleBinding',
         metadata: { name: 'sneak', namespace: `tenant-${name}` },

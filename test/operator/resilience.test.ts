@@ -2,22 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import { TENANTS_PATH, type Tenant } from '../../operator/crd/types.js';
 import type { Lease, ObjectList, Secret } from '../../operator/kube/types.js';
 import { freePort } from '../harness/ports.js';
-import {
-  applyTenant,
-  readyStatus,
-  startOperatorEnv,
-  tenantName,
-  tenantObject,
-  waitFor,
-  waitForTenant,
-  type OperatorTestEnv,
-  type SpawnedOperator,
-} from './harness.js';
+import { operatorHarness, waitFor, type SpawnedOperator } from './harness.js';
+import { applyTenant, readyStatus, tenantName, tenantObject, waitForTenant } from './tenants.js';
 import { startTcpProxy } from './tcp-proxy.js';
 
 /**
@@ -25,18 +16,7 @@ import { startTcpProxy } from './tcp-proxy.js';
  * middle of its work, and two replicas competing for the lease.
  */
 describe('Tenant operator: resilience', () => {
-  let env: OperatorTestEnv;
-
-  beforeAll(async () => {
-    env = await startOperatorEnv();
-    cleanup.push(() => env.stop());
-  }, 300_000);
-
-  // Set only once beforeAll got that far, so a failed start still cleans up what it made.
-  const cleanup: Array<() => Promise<void>> = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const env = operatorHarness();
 
   async function metric(port: number, name: string): Promise<number> {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

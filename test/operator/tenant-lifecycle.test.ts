@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { FastifyInstance } from 'fastify';
 
 import { buildApp } from '../../app/build.js';
@@ -6,33 +6,26 @@ import { loadConfig } from '../../app/config.js';
 import { TENANTS_PATH } from '../../operator/crd/types.js';
 import type { Namespace, ObjectList, Role, RoleBinding, Secret } from '../../operator/kube/types.js';
 import { kubectl } from '../harness/kube.js';
-import type { OperatorHandle } from '../../operator/operator.js';
+import { operatorHarness, waitFor } from './harness.js';
 import {
   applyTenant,
   getTenant,
   readyStatus,
   secretToken,
-  startOperatorEnv,
   tenantName,
   tenantObject,
-  waitFor,
   waitForTenant,
-  type OperatorTestEnv,
-} from './harness.js';
+} from './tenants.js';
 
 /**
  * The Tenant lifecycle against a real kube-apiserver + etcd and PostgreSQL 17, with the real API
  * answering the tokens the operator hands out.
  */
 describe('Tenant operator: lifecycle', () => {
-  let env: OperatorTestEnv;
-  let op: OperatorHandle;
+  const env = operatorHarness({ operator: { concurrency: 4 } });
   let api: FastifyInstance;
 
   beforeAll(async () => {
-    env = await startOperatorEnv();
-    cleanup.push(() => env.stop());
-    op = await env.startOperator({ concurrency: 4 });
     const config = loadConfig({
       FINDASH_ENV: 'testing',
       LOG_LEVEL: 'silent',
@@ -40,15 +33,9 @@ describe('Tenant operator: lifecycle', () => {
       DATABASE_OWNER_URL: env.db.ownerUrl,
     });
     api = await buildApp({ config, logger: false, authCacheTtlMs: 0 });
-    cleanup.push(() => api.close());
+    env.onStop(() => api.close());
     await api.ready();
   }, 300_000);
-
-  // Set only once beforeAll got that far, so a failed start still cleans up what it made.
-  const cleanup: Array<() => Promise<void>> = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
 
   const dashboard = (token: string) =>
     api.inject({ method: 'GET', url: '/financial/dashboard', headers: { authorization: `Bearer ${token}` } });
@@ -246,9 +233,9 @@ describe('Tenant operator: lifecycle', () => {
       }),
     );
     await waitForTenant(env.kube, name);
-    const controller = op.controller()!;
+    const controller = env.op.controller()!;
     await controller.queue.whenIdle();
-    await op.controller()!.queue.whenIdle();
+    await env.op.controller()!.queue.whenIdle();
 
     const snapshot = async () => {
       const t = (await getTenant(env.kube, name))!;
@@ -272,20 +259,20 @@ describe('Tenant operator: lifecycle', () => {
     };
     const before = await snapshot();
     const writes = () =>
-      ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((n, v) => n + (op.client.counts[v] ?? 0), 0);
+      ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((n, v) => n + (env.op.client.counts[v] ?? 0), 0);
     const writesBefore = writes();
     let dbWrites = 0;
     const onQuery = (q: { sql: string }) => {
       if (/^\s*(insert|update|delete)\b/i.test(q.sql)) dbWrites += 1;
     };
-    op.db.on('query', onQuery);
+    env.op.db.on('query', onQuery);
     try {
       for (let i = 0; i < 3; i++) {
         controller.queue.add(name);
         await controller.queue.whenIdle();
       }
     } finally {
-      op.db.off('query', onQuery);
+      env.op.db.off('query', onQuery);
     }
     expect(writes() - writesBefore).toBe(0);
     expect(dbWrites).toBe(0);
@@ -419,8 +406,8 @@ describe('Tenant operator: lifecycle', () => {
     expect((await dashboard(b1)).statusCode).toBe(401);
     // Declarative: the annotation stays, and later passes do not rotate again.
     const settled = secretToken((await secret(name, 'a'))!);
-    op.controller()!.queue.add(name);
-    await op.controller()!.queue.whenIdle();
+    env.op.controller()!.queue.add(name);
+    await env.op.controller()!.queue.whenIdle();
     expect(secretToken((await secret(name, 'a'))!)).toBe(settled);
   });
 
@@ -501,11 +488,11 @@ describe('Tenant operator: lifecycle', () => {
 
   it('counts tenants by phase in its metrics', async () => {
     await waitFor(async () => {
-      const text = await op.metrics.registry.metrics();
+      const text = await env.op.metrics.registry.metrics();
       const ready = /findash_operator_tenants\{phase="Ready"\} (\d+)/.exec(text);
       return ready && Number(ready[1]) >= 3;
     });
-    const text = await op.metrics.registry.metrics();
+    const text = await env.op.metrics.registry.metrics();
     expect(text).toMatch(/controller_runtime_reconcile_total\{controller="tenant",result="success"\} [1-9]/);
     expect(text).toMatch(/workqueue_adds_total\{name="tenant"\} [1-9]/);
   });

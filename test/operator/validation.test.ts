@@ -1,28 +1,20 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { parse as parseYaml, stringify } from 'yaml';
 
 import { kubectl } from '../harness/kube.js';
 import { repoRoot } from '../harness/repo-root.js';
-import { startOperatorEnv, tenantObject, type OperatorTestEnv } from './harness.js';
+import { operatorHarness } from './harness.js';
+import { tenantObject } from './tenants.js';
 
 /**
  * The CRD's schema refuses bad Tenants at `kubectl apply` time, with a message that says what
  * is wrong, before the operator ever sees them.
  */
 describe('Tenant CRD validation (kubectl apply against a real API server)', () => {
-  let env: OperatorTestEnv;
-  const cleanup: Array<() => Promise<void>> = [];
-
-  beforeAll(async () => {
-    env = await startOperatorEnv();
-    cleanup.push(() => env.stop());
-  }, 300_000);
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const env = operatorHarness();
 
   /** kubectl apply; resolves with kubectl's error text, or '' when it was accepted. */
   async function apply(obj: unknown): Promise<string> {

@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import type { RequestOptions } from '../../operator/kube/client.js';
-import type { OperatorHandle } from '../../operator/operator.js';
-import {
-  applyTenant,
-  startOperatorEnv,
-  tenantName,
-  tenantObject,
-  waitFor,
-  waitForTenant,
-  type OperatorTestEnv,
-} from './harness.js';
+import { operatorHarness, waitFor } from './harness.js';
+import { applyTenant, tenantName, tenantObject, waitForTenant } from './tenants.js';
 
 /**
  * The reconciler reads from the controller's watch caches (operator/controller/watch-cache.ts):
@@ -18,21 +10,11 @@ import {
  * just written is read from the API server until its watch shows that write.
  */
 describe('Tenant operator: reads from the watch cache', () => {
-  let env: OperatorTestEnv;
-  let op: OperatorHandle;
-
-  beforeAll(async () => {
-    env = await startOperatorEnv();
-    op = await env.startOperator({ concurrency: 2 });
-  }, 300_000);
-
-  afterAll(async () => {
-    await env.stop();
-  });
+  const env = operatorHarness({ operator: { concurrency: 2 } });
 
   /** The reconciler's own GETs (a watch's list asks with `limit`; the reconciler never does). */
   function countReconcilerGets(): { readonly paths: string[]; stop(): void } {
-    const client = op.client;
+    const client = env.op.client;
     const request = client.request.bind(client);
     const paths: string[] = [];
     client.request = <T>(method: string, path: string, options?: RequestOptions): Promise<T> => {
@@ -50,7 +32,7 @@ describe('Tenant operator: reads from the watch cache', () => {
     ];
     await applyTenant(env.kube, tenantObject(name, { apiClients }));
     await waitForTenant(env.kube, name);
-    const controller = op.controller()!;
+    const controller = env.op.controller()!;
     // Until the namespace's watches have listed (and shown our writes), passes read the API server.
     await waitFor(
       async () => {
@@ -76,7 +58,7 @@ describe('Tenant operator: reads from the watch cache', () => {
     const name = tenantName('ryw');
     await applyTenant(env.kube, tenantObject(name, { apiClients: [{ name: 'app', role: 'viewer' }] }));
     await waitForTenant(env.kube, name);
-    const { cache, queue } = op.controller()!;
+    const { cache, queue } = env.op.controller()!;
     await queue.whenIdle(); // no pass of the operator's may note writes of its own meanwhile
     const namespace = `tenant-${name}`;
     const held = await waitFor(

@@ -1,19 +1,18 @@
 import { readFileSync } from 'node:fs';
 
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 
 import { Watcher, type EventType } from '../../operator/controller/watcher.js';
 import type { KubeObject, Namespace } from '../../operator/kube/types.js';
 import { silentLogger } from '../../operator/log.js';
 import { createMetrics } from '../../operator/metrics.js';
-import { startOperatorEnv, waitFor, type OperatorTestEnv } from './harness.js';
+import { operatorHarness, waitFor, type OperatorTestEnv } from './harness.js';
 
-/**
- * The list+watch loop against a real API server: it reports every change, survives a watch the
- * server ends, and lists again when the server says its resourceVersion is gone (410).
- */
+// The list+watch loop against a real API server: it reports every change, survives a watch the
+// server ends, and lists again when the server says its resourceVersion is gone (410).
+
 /** Compacts etcd up to its current revision, through its HTTP gateway, as the API server does every 5 minutes. */
-async function compactEtcd(env: OperatorTestEnv): Promise<void> {
+async function compactEtcd(env: Pick<OperatorTestEnv, 'cp'>): Promise<void> {
   const etcd = env.cp.processes.find((p) => p.name === 'etcd');
   const args = readFileSync(`/proc/${etcd?.pid ?? 0}/cmdline`, 'utf8').split('\0');
   const url = args.find((a) => a.startsWith('--listen-client-urls='))?.split('=')[1] ?? '';
@@ -26,16 +25,7 @@ async function compactEtcd(env: OperatorTestEnv): Promise<void> {
 }
 
 describe('Watcher (list + watch with restarts)', () => {
-  let env: OperatorTestEnv;
-  const cleanup: Array<() => Promise<void>> = [];
-
-  beforeAll(async () => {
-    env = await startOperatorEnv();
-    cleanup.push(() => env.stop());
-  }, 300_000);
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const env = operatorHarness();
 
   const label = 'findash.io/watcher-test';
   const ns = (name: string) => ({
@@ -62,7 +52,7 @@ describe('Watcher (list + watch with restarts)', () => {
       onSynced: () => (syncs += 1),
     });
     watcher.start();
-    cleanup.push(() => watcher.stop());
+    env.onStop(() => watcher.stop());
     const restarts = async () =>
       Number(
         /findash_operator_watch_restarts_total\{resource="namespaces"\} (\d+)/.exec(
@@ -127,7 +117,7 @@ describe('Watcher (list + watch with restarts)', () => {
       onSynced: () => (syncs += 1),
     });
     watcher.start();
-    cleanup.push(() => watcher.stop());
+    env.onStop(() => watcher.stop());
     await env.kube.create(path, event('ev-before'));
     await waitFor(async () => watcher.store.has('default/ev-before'));
 
