@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 
 import app, { type AppOptions } from './app.js';
 import { RAW_REQUEST_ID } from './plugins/app/deadlines.js';
-import { sendError } from './plugins/app/errors.js';
+import { sendError } from './http/error-response.js';
 import type { SecurityHeaders } from './plugins/external/security.js';
 import { traceLogMixin } from './plugins/external/tracing.js';
 import { clientRequestId, requestIds } from './request-ids.js';

@@ -4,19 +4,12 @@ import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
 import { LookupCache } from '../../cache/lookup-cache.js';
-import { can, isRole, type Permission } from '../../domain/auth/roles.js';
+import { principalFrom, type Principal, type PrincipalRow } from '../../domain/auth/principal.js';
+import { can, type Permission } from '../../domain/auth/roles.js';
 import { hashToken, looksLikeApiToken } from '../../domain/auth/tokens.js';
 import type { ActorContext } from '../../domain/context.js';
 import { DomainError, ForbiddenError } from '../../domain/errors.js';
 import { asArray } from '../route-hooks.js';
-
-/** A resolved identity before the permission check: who, for which tenant, in which state. */
-export interface Principal extends ActorContext {
-  readonly tenantStatus: string;
-  readonly rateLimitRpm: number | null;
-  /** `${tenantId}:${actor}`, made once per resolution: the key for findash_active_users. */
-  readonly subject: string;
-}
 
 /** Resolves a bearer credential that is not an API token (the jwt plugin registers one). */
 export type BearerAuthenticator = (
@@ -41,33 +34,8 @@ declare module 'fastify' {
   }
 }
 
-/** What a credential lookup (API token or JWT subject) returns about its tenant and role. */
-export interface PrincipalRow {
-  tenant_id: string;
-  tenant_name: string;
-  tenant_type: 'user' | 'organization';
-  tenant_status: string;
-  role: string;
-  rate_limit_rpm: number | null;
-}
-
 interface TokenRow extends PrincipalRow {
   token_name: string;
-}
-
-/** The principal of a looked-up credential, or null if its role is unknown. */
-export function principalFrom(row: PrincipalRow, actor: string): Principal | null {
-  if (!isRole(row.role)) return null;
-  return {
-    tenantId: row.tenant_id,
-    tenantName: row.tenant_name,
-    tenantType: row.tenant_type,
-    tenantStatus: row.tenant_status,
-    role: row.role,
-    actor,
-    rateLimitRpm: row.rate_limit_rpm,
-    subject: `${row.tenant_id}:${actor}`,
-  };
 }
 
 function unauthorized(message: string): DomainError {

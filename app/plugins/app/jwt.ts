@@ -11,7 +11,7 @@ import {
 
 import { LookupCache } from '../../cache/lookup-cache.js';
 import { DomainError, ForbiddenError } from '../../domain/errors.js';
-import { principalFrom, type Principal, type PrincipalRow } from './auth.js';
+import { principalFrom, type Principal, type PrincipalRow } from '../../domain/auth/principal.js';
 
 /** Only asymmetric algorithms: a shared secret would let any verifier mint tokens. */
 const ALGORITHMS = ['RS256', 'ES256'];

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DBError } from 'objection';
 
-import { CONNECTION_ERROR_CODES } from '../../../app/db/connection-errors.js';
-import { createKnex } from '../../../app/db/knex.js';
-import { Account } from '../../../app/db/models/index.js';
-import { createAccount } from '../../../app/domain/ledger/accounts.js';
-import { dbErrorKind } from '../../../app/plugins/app/db-metrics.js';
-import { classifyError } from '../../../app/plugins/app/errors.js';
-import { ledgerFixture, type LedgerFixture } from '../../domain/ledger/fixtures.js';
-import { freePort } from '../../harness/ports.js';
+import { CONNECTION_ERROR_CODES } from '../../app/db/connection-errors.js';
+import { createKnex } from '../../app/db/knex.js';
+import { Account } from '../../app/db/models/index.js';
+import { createAccount } from '../../app/domain/ledger/accounts.js';
+import { dbErrorKind } from '../../app/db/error-kind.js';
+import { classifyError } from '../../app/http/error-response.js';
+import { ledgerFixture, type LedgerFixture } from '../domain/ledger/fixtures.js';
+import { freePort } from '../harness/ports.js';
 
 /** What a failure caught from objection, which wraps pg's errors, answers: the same as pg's own. */
 describe('classifyError on errors objection wrapped', () => {
