@@ -1,14 +1,17 @@
-import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
-
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
-import type { AppConfig } from '../../config.js';
 import type { UiFile } from '../../dev/web-build.js';
+import { uiConfig, uiContentSecurityPolicy } from '../../web-ui/ui-config.js';
+import { builtDir, pick, readBuilt, toAssets, type Assets } from '../../web-ui/ui-files.js';
+
+/** Options of the web UI plugin. */
+export interface WebUiOptions {
+  /** Serve these files instead of building or reading them (tests). */
+  readonly files?: readonly UiFile[];
+  /** Read the built UI from here instead of dist/ui (tests). */
+  readonly dir?: string;
+}
 
 /**
  * The browser UI at /app/ (source: web/, built by app/dev/web-build.ts). Files are held in
@@ -27,132 +30,6 @@ import type { UiFile } from '../../dev/web-build.js';
  * compiled image) it is read from dist/ui, written by `npm run build`; when that is missing the
  * UI answers 503 saying so and the API is unaffected.
  */
-interface Asset {
-  readonly type: string;
-  readonly cacheControl: string;
-  readonly etag: string;
-  readonly identity: Buffer;
-  readonly gzip: Buffer;
-  readonly br: Buffer;
-}
-
-type Assets = ReadonlyMap<string, Asset>;
-
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-const REVALIDATE = 'no-cache';
-
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
-
-export interface WebUiOptions {
-  /** Serve these files instead of building or reading them (tests). */
-  readonly files?: readonly UiFile[];
-  /** Read the built UI from here instead of dist/ui (tests). */
-  readonly dir?: string;
-}
-
-/** What the page needs to know before it signs in (no secret: the OIDC client is public). */
-export interface UiConfig {
-  readonly oidc: { issuer: string; client_id: string; scope: string; audience: string } | null;
-}
-
-export function uiConfig(config: AppConfig): UiConfig {
-  const enabled = Boolean((config.JWT_JWKS_URL ?? config.JWT_JWKS) && config.OIDC_CLIENT_ID);
-  return {
-    oidc:
-      enabled && config.JWT_ISSUER && config.OIDC_CLIENT_ID && config.JWT_AUDIENCE
-        ? {
-            issuer: config.JWT_ISSUER,
-            client_id: config.OIDC_CLIENT_ID,
-            scope: config.OIDC_SCOPE,
-            audience: config.JWT_AUDIENCE,
-          }
-        : null,
-  };
-}
-
-/** The page's CSP: its own origin only, plus the identity provider for OIDC's token request. */
-export function uiContentSecurityPolicy(config: UiConfig): string {
-  const connect = ["'self'"];
-  if (config.oidc) {
-    try {
-      connect.push(new URL(config.oidc.issuer).origin);
-    } catch {
-      // An issuer that is not a URL cannot be used for OIDC discovery; the page says so.
-    }
-  }
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src ${connect.join(' ')}`,
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join(';');
-}
-
-function asset(name: string, body: Buffer): Asset {
-  const hashed = name.startsWith('assets/');
-  return {
-    type: TYPES[path.extname(name)] ?? 'application/octet-stream',
-    cacheControl: hashed ? IMMUTABLE : REVALIDATE,
-    etag: `"${createEtag(body)}"`,
-    identity: body,
-    gzip: gzipSync(body, { level: 9 }),
-    br: brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }),
-  };
-}
-
-function createEtag(body: Buffer): string {
-  // FNV-1a over the bytes is plenty for a cache validator of a few files, and needs no import.
-  let hash = 0x811c9dc5;
-  for (const byte of body) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  return `${body.length.toString(36)}-${hash.toString(36)}`;
-}
-
-function toAssets(files: readonly UiFile[], config: UiConfig): Assets {
-  const map = new Map<string, Asset>();
-  for (const file of files) map.set(file.name, asset(file.name, file.body));
-  map.set('config.json', asset('config.json', Buffer.from(JSON.stringify(config))));
-  return map;
-}
-
-/** dist/ui next to the compiled app (dist/app/plugins → dist/ui), or below the repo when run from source. */
-function builtDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const root = path.resolve(here, '..', '..');
-  return path.basename(root) === 'dist' ? path.join(root, 'ui') : path.join(root, 'dist', 'ui');
-}
-
-async function readBuilt(dir: string): Promise<UiFile[] | null> {
-  if (!existsSync(path.join(dir, 'index.html'))) return null;
-  const names = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files: UiFile[] = [];
-  for (const entry of names) {
-    if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath, entry.name);
-    files.push({ name: path.relative(dir, full).split(path.sep).join('/'), body: await readFile(full) });
-  }
-  return files;
-}
-
-function pick(request: FastifyRequest, item: Asset): { body: Buffer; encoding: string | null } {
-  const accept = request.headers['accept-encoding'] ?? '';
-  if (/\bbr\b/.test(accept)) return { body: item.br, encoding: 'br' };
-  if (/\bgzip\b/.test(accept)) return { body: item.gzip, encoding: 'gzip' };
-  return { body: item.identity, encoding: null };
-}
-
 export default fp<WebUiOptions>(
   async (fastify, opts) => {
     const { config } = fastify;
@@ -226,7 +103,7 @@ export default fp<WebUiOptions>(
         .header('etag', item.etag)
         .header('vary', 'accept-encoding');
       if (request.headers['if-none-match'] === item.etag) return reply.code(304).send();
-      const { body, encoding } = pick(request, item);
+      const { body, encoding } = pick(request.headers['accept-encoding'], item);
       if (encoding) void reply.header('content-encoding', encoding);
       return reply.type(item.type).send(body);
     }

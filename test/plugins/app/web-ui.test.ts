@@ -5,7 +5,6 @@ import { gunzipSync } from 'node:zlib';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import { uiContentSecurityPolicy, uiConfig } from '../../../app/plugins/app/web-ui.js';
 import { bearer, startTestApp, type TestApp, type TestTenant } from '../../harness/app.js';
 
 /**
@@ -80,25 +79,6 @@ describe('web UI plugin', () => {
     const config = await t.app.inject({ url: '/app/config.json' });
     expect(config.json()).toEqual({ oidc: null });
     expect(config.headers['cache-control']).toBe('no-cache');
-  });
-
-  it('names the OIDC client and allows the issuer in connect-src when JWT_* and OIDC_CLIENT_ID are set', () => {
-    const config = uiConfig({
-      ...t.config,
-      JWT_JWKS_URL: 'https://id.example.test/jwks',
-      JWT_ISSUER: 'https://id.example.test/realms/acme',
-      JWT_AUDIENCE: 'findash-api',
-      OIDC_CLIENT_ID: 'findash-ui',
-      OIDC_SCOPE: 'openid profile',
-    });
-    expect(config.oidc).toEqual({
-      issuer: 'https://id.example.test/realms/acme',
-      client_id: 'findash-ui',
-      scope: 'openid profile',
-      audience: 'findash-api',
-    });
-    expect(uiContentSecurityPolicy(config)).toContain("connect-src 'self' https://id.example.test;");
-    expect(uiConfig({ ...t.config, OIDC_CLIENT_ID: 'findash-ui' }).oidc).toBeNull();
   });
 });
 
