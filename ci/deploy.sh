@@ -21,20 +21,13 @@ set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/crds.sh
+. "$CI_DIR/lib/crds.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/port-forward.sh
+. "$CI_DIR/lib/port-forward.sh"
 
-usage() {
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
-  exit 2
-}
-
-[ $# -ge 1 ] || usage
-ENVIRONMENT="$1"
+environment_argument "$@"
 shift
-case "$ENVIRONMENT" in -h | --help) usage ;; esac
-is_environment "$ENVIRONMENT" || {
-  echo "error: unknown environment '$ENVIRONMENT' (one of: ${ENVIRONMENTS[*]})" >&2
-  usage
-}
 
 DRY_RUN=0
 MODE=cdk8s
@@ -142,32 +135,11 @@ else
     die "helm template failed"
   RENDERED=("$RENDERED_FILE")
 fi
-uses_group() { grep -rqsE "^apiVersion: $1/" "${RENDERED[@]}"; }
 
 # ---- CRDs ------------------------------------------------------------------------------------------------------
 # findash's own Tenant CRD is always applied (Helm never upgrades CRDs). Third-party CRDs the manifests use are
 # installed only when the cluster lacks them: there, the platform's operators own them and their versions.
-crd_files=("$REPO_ROOT"/charts/findash/crds/*.yaml)
-# API group -> directory prefix of its vendored CRDs under cdk8s/crds/.
-declare -A third_party=(
-  [monitoring.coreos.com]=prometheus-operator-
-  [postgresql.cnpg.io]=cloudnative-pg-
-  [rabbitmq.com]=rabbitmq-cluster-operator-
-)
-missing_crds=()
-for group in "${!third_party[@]}"; do
-  uses_group "$group" || continue
-  for file in "$REPO_ROOT/cdk8s/crds/${third_party[$group]}"*/*.yaml; do
-    crd="$("${K[@]}" apply --dry-run=client -o name -f "$file")"
-    if ! "${K[@]}" get "$crd" > /dev/null 2>&1; then
-      crd_files+=("$file")
-      missing_crds+=("${crd#*/}")
-      if [ "$group" != monitoring.coreos.com ]; then
-        log "warning: ${crd#*/} was not installed; its objects need that operator running in the cluster"
-      fi
-    fi
-  done
-done
+deploy_crds
 if [ "$DRY_RUN" = 1 ] && [ ${#missing_crds[@]} -gt 0 ]; then
   die "CRDs not installed: ${missing_crds[*]}. A dry run cannot validate objects of kinds the API server does not serve yet; deploy once without --dry-run (or install them) first"
 fi
@@ -287,20 +259,13 @@ YAML
   "${K[@]}" -n "$NAMESPACE" port-forward "service/$api_service" ":$api_port" ${metrics_port:+":$metrics_port"} > "$pf_log" 2>&1 &
   pf_pid=$!
   trap 'kill "$pf_pid" 2> /dev/null || true; rm -f "$pf_log" "${RENDERED_FILE:-}"; rm -rf "${MAPPED:-}"' EXIT
-  local_port=""
   forwards=1
   [ -n "$metrics_port" ] && forwards=2
-  for _ in $(seq 1 50); do
-    local_port="$(sed -nE 's/^Forwarding from 127\.0\.0\.1:([0-9]+) .*/\1/p' "$pf_log" | head -n1)"
-    [ -n "$local_port" ] && [ "$(grep -c '^Forwarding from 127\.0\.0\.1:' "$pf_log")" -ge "$forwards" ] && break
-    sleep 0.2
-  done
+  mapfile -t local_ports < <(wait_for_forwards "$pf_log" "$forwards")
+  local_port="${local_ports[0]:-}"
   [ -n "$local_port" ] || rollback "kubectl port-forward to $api_service failed: $(cat "$pf_log")"
   metrics_url=""
-  if [ -n "$metrics_port" ]; then
-    local_metrics_port="$(sed -nE 's/^Forwarding from 127\.0\.0\.1:([0-9]+) .*/\1/p' "$pf_log" | sed -n 2p)"
-    [ -n "$local_metrics_port" ] && metrics_url="http://127.0.0.1:$local_metrics_port"
-  fi
+  [ -n "$metrics_port" ] && [ -n "${local_ports[1]:-}" ] && metrics_url="http://127.0.0.1:${local_ports[1]}"
 
   log "smoke testing through port-forward 127.0.0.1:$local_port -> $api_service:$api_port"
   SMOKE_METRICS_URL="$metrics_url" "$CI_DIR/smoke-test.sh" "http://127.0.0.1:$local_port" "$token" || rollback "smoke test failed"

@@ -38,3 +38,21 @@ find_tool() {
 require_command() {
   command -v "$1" > /dev/null 2>&1 || die "$1 is required but not installed${2:+ ($2)}"
 }
+
+# The script's usage (its header comment, after the #! line), to stderr; exits 2.
+usage() {
+  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
+  exit 2
+}
+
+# environment_argument "$@": ENVIRONMENT is the first argument, which must name an environment (the caller
+# shifts it off); none, -h or --help prints the usage, anything else says so first.
+environment_argument() {
+  [ $# -ge 1 ] || usage
+  ENVIRONMENT="$1"
+  case "$ENVIRONMENT" in -h | --help) usage ;; esac
+  is_environment "$ENVIRONMENT" || {
+    echo "error: unknown environment '$ENVIRONMENT' (one of: ${ENVIRONMENTS[*]})" >&2
+    usage
+  }
+}

@@ -26,17 +26,8 @@ command -v node > /dev/null || { echo "error: node is required (JSON checks)" >&
 
 BODY="$(mktemp)"
 trap 'rm -f "$BODY"' EXIT
-passed=0
-failed=0
-
-pass() {
-  passed=$((passed + 1))
-  echo "PASS $*"
-}
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $*"
-}
+# shellcheck source-path=SCRIPTDIR source=lib/checks.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/checks.sh"
 
 # request PATH [curl args...] -> sets STATUS and CONTENT_TYPE, body in $BODY
 request() {
@@ -120,5 +111,4 @@ else
   echo "SKIP GET /financial/dashboard with a token (none given)"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_summary

@@ -18,10 +18,10 @@
 # skipped silently. Needs curl, ab (apache2-utils), openssl and node.
 set -uo pipefail
 
-usage() {
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
-  exit 2
-}
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/checks.sh
+. "$CI_DIR/lib/checks.sh"
 
 TOKEN="${VALIDATE_TOKEN:-}"
 CACERT="${VALIDATE_CACERT:-}"
@@ -62,17 +62,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-passed=0
-failed=0
-pass() {
-  passed=$((passed + 1))
-  echo "PASS $1: $2"
-}
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $1: $2"
-}
 
 curl_tls=()
 if [ -n "$CACERT" ]; then curl_tls=(--cacert "$CACERT"); fi
@@ -300,5 +289,4 @@ else
   fi
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+checks_summary

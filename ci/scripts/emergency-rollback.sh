@@ -15,19 +15,8 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
-usage() {
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2
-  exit 2
-}
-
-[ $# -ge 1 ] || usage
-ENVIRONMENT="$1"
+environment_argument "$@"
 shift
-case "$ENVIRONMENT" in -h | --help) usage ;; esac
-is_environment "$ENVIRONMENT" || {
-  echo "error: unknown environment '$ENVIRONMENT' (one of: ${ENVIRONMENTS[*]})" >&2
-  usage
-}
 
 K=("${KUBECTL:-kubectl}")
 NAMESPACE="${FINDASH_NAMESPACE:-findash}"
