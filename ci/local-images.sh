@@ -16,46 +16,22 @@ set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/images.sh
+. "$CI_DIR/lib/images.sh"
 
-FORCE=0
-case "${1:-}" in
-  --force) FORCE=1 ;;
-  -h | --help)
-    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-    exit 0
-    ;;
-  "") ;;
-  *) die "unknown option $1" ;;
-esac
-
-export CONTAINERS_CONF="${CONTAINERS_CONF:-$CI_DIR/containers.conf}"
-require_command buildah "apt-get install buildah"
-require_command debootstrap "apt-get install debootstrap"
+image_script_setup "$@"
 require_command gcc "apt-get install gcc libc6-dev"
 
-CACHE="${FINDASH_IMAGE_CACHE:-$HOME/.cache/findash/images}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 BASE=localhost/findash-debian:trixie-minbase
 PAUSE=findash.local/pause:3.10
 MAP="$CI_DIR/images/node-images.json"
-mkdir -p "$CACHE"
-
-label() { buildah inspect --type image --format "{{index .ImageAnnotations \"io.findash.recipe\"}}" "$1" 2> /dev/null || true; }
 
 # ---- base: Debian trixie minbase ---------------------------------------------------------------------------
 ROOTFS="$CACHE/rootfs-trixie-minbase"
-if [ ! -x "$ROOTFS/usr/bin/apt-get" ]; then
-  rm -rf "$ROOTFS.tmp"
-  log "debootstrap trixie (minbase) from $MIRROR"
-  debootstrap --variant=minbase trixie "$ROOTFS.tmp" "$MIRROR" > "$CACHE/debootstrap-trixie.log" 2>&1 ||
-    die "debootstrap trixie failed; see $CACHE/debootstrap-trixie.log"
-  mv "$ROOTFS.tmp" "$ROOTFS"
-fi
-if [ "$FORCE" = 1 ] || [ "$(label "$BASE")" != minbase-r1 ]; then
-  ctr="$(buildah from scratch)"
-  mnt="$(buildah mount "$ctr")"
-  cp -a "$ROOTFS/." "$mnt/"
-  rm -rf "$mnt"/var/lib/apt/lists/* "$mnt"/var/cache/apt/*
+debootstrap_minbase trixie "$ROOTFS" "$MIRROR"
+if [ "$FORCE" = 1 ] || [ "$(image_recipe "$BASE")" != minbase-r1 ]; then
+  rootfs_container "$ROOTFS"
   # Package scripts must not start services inside an image build; keep images lean.
   printf '#!/bin/sh\nexit 101\n' > "$mnt/usr/sbin/policy-rc.d"
   chmod 0755 "$mnt/usr/sbin/policy-rc.d"
@@ -77,7 +53,7 @@ if [ ! -f "$pause_c" ]; then
     die "could not fetch k8s.io/kubernetes $kube_version for pause.c"
 fi
 pause_recipe="pause-$kube_version-r1"
-if [ "$FORCE" = 1 ] || [ "$(label "$PAUSE")" != "$pause_recipe" ]; then
+if [ "$FORCE" = 1 ] || [ "$(image_recipe "$PAUSE")" != "$pause_recipe" ]; then
   work="$(mktemp -d)"
   gcc -Os -static -Wall -Werror -DVERSION=v3.10-findash -o "$work/pause" "$pause_c"
   strip "$work/pause"
@@ -94,7 +70,7 @@ echo "$PAUSE"
 read -r _ coredns_version coredns_bin < <(bash "$REPO_ROOT/test/harness/ensure-tools.sh" --quiet coredns)
 COREDNS="findash.local/coredns:${coredns_version#v}"
 coredns_recipe="coredns-$coredns_version-$(sha256sum "$coredns_bin" | cut -c1-16)"
-if [ "$FORCE" = 1 ] || [ "$(label "$COREDNS")" != "$coredns_recipe" ]; then
+if [ "$FORCE" = 1 ] || [ "$(image_recipe "$COREDNS")" != "$coredns_recipe" ]; then
   ctr="$(buildah from scratch)"
   buildah copy --chmod 0755 "$ctr" "$coredns_bin" /coredns > /dev/null
   buildah config --entrypoint '["/coredns"]' --user 65532:65532 --port 53/udp --port 53/tcp \
@@ -110,13 +86,13 @@ while IFS=$'\t' read -r ref context; do
   dir="$CI_DIR/images/$context"
   [ -f "$dir/Containerfile" ] || die "$MAP names context $context but $dir/Containerfile does not exist"
   recipe="$(cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
-  if [ "$FORCE" = 1 ] || [ "$(label "$ref")" != "$recipe" ]; then
+  if [ "$FORCE" = 1 ] || [ "$(image_recipe "$ref")" != "$recipe" ]; then
     started=$SECONDS
     log "building $ref from ci/images/$context"
     buildah bud --quiet --layers --network host --pull-never --annotation "io.findash.recipe=$recipe" \
       --file "$dir/Containerfile" --tag "$ref" "$dir" > /dev/null ||
       die "building $ref failed"
-    log "built $ref in $((SECONDS - started)) s, $(podman image inspect --format '{{.Size}}' "$ref" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
+    log "built $ref in $((SECONDS - started)) s, $(image_size "$ref")"
   fi
   echo "$ref"
 done < <(node -e '
