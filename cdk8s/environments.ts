@@ -6,54 +6,27 @@ import type { EnvironmentSettings, ResourceSettings } from './settings.js';
 export const ENVIRONMENT_NAMES = ['development', 'testing', 'staging', 'production'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
-const small: ResourceSettings = {
-  cpuRequestMillis: 50,
-  cpuLimitMillis: 500,
-  memoryRequestMebibytes: 64,
-  memoryLimitMebibytes: 256,
-};
-const apiDev: ResourceSettings = {
-  cpuRequestMillis: 100,
-  cpuLimitMillis: 1000,
-  memoryRequestMebibytes: 192,
-  memoryLimitMebibytes: 512,
-};
-const apiProd: ResourceSettings = {
-  cpuRequestMillis: 250,
-  cpuLimitMillis: 1000,
-  memoryRequestMebibytes: 256,
-  memoryLimitMebibytes: 512,
-};
-const operatorResources: ResourceSettings = {
-  cpuRequestMillis: 50,
-  cpuLimitMillis: 500,
-  memoryRequestMebibytes: 128,
-  memoryLimitMebibytes: 256,
-};
-const postgresDev: ResourceSettings = {
-  cpuRequestMillis: 100,
-  cpuLimitMillis: 1000,
-  memoryRequestMebibytes: 256,
-  memoryLimitMebibytes: 1024,
-};
-const postgresProd: ResourceSettings = {
-  cpuRequestMillis: 500,
-  cpuLimitMillis: 2000,
-  memoryRequestMebibytes: 1024,
-  memoryLimitMebibytes: 2048,
-};
-const rabbitmqDev: ResourceSettings = {
-  cpuRequestMillis: 100,
-  cpuLimitMillis: 1000,
-  memoryRequestMebibytes: 256,
-  memoryLimitMebibytes: 512,
-};
-const rabbitmqProd: ResourceSettings = {
-  cpuRequestMillis: 500,
-  cpuLimitMillis: 1000,
-  memoryRequestMebibytes: 1024,
-  memoryLimitMebibytes: 1024,
-};
+/** Requests and limits as [request, limit] pairs: CPU in millicores, memory in MiB. */
+function resources(r: {
+  readonly cpuMillis: readonly [number, number];
+  readonly memoryMebibytes: readonly [number, number];
+}): ResourceSettings {
+  return {
+    cpuRequestMillis: r.cpuMillis[0],
+    cpuLimitMillis: r.cpuMillis[1],
+    memoryRequestMebibytes: r.memoryMebibytes[0],
+    memoryLimitMebibytes: r.memoryMebibytes[1],
+  };
+}
+
+const small = resources({ cpuMillis: [50, 500], memoryMebibytes: [64, 256] });
+const apiDev = resources({ cpuMillis: [100, 1000], memoryMebibytes: [192, 512] });
+const apiProd = resources({ cpuMillis: [250, 1000], memoryMebibytes: [256, 512] });
+const operatorResources = resources({ cpuMillis: [50, 500], memoryMebibytes: [128, 256] });
+const postgresDev = resources({ cpuMillis: [100, 1000], memoryMebibytes: [256, 1024] });
+const postgresProd = resources({ cpuMillis: [500, 2000], memoryMebibytes: [1024, 2048] });
+const rabbitmqDev = resources({ cpuMillis: [100, 1000], memoryMebibytes: [256, 512] });
+const rabbitmqProd = resources({ cpuMillis: [500, 1000], memoryMebibytes: [1024, 1024] });
 
 /** Memcached's container for a `-m` of `memoryMebibytes`: see MemcachedSettings.resources. */
 function memcachedResources(memoryMebibytes: number): ResourceSettings {

@@ -6,7 +6,7 @@ import { k8s } from 'cdk8s-plus-27';
 import type { Construct } from 'constructs';
 import type { EnvironmentSettings } from '../settings.js';
 import { selectorLabels } from '../lib/labels.js';
-import { StatefulService } from '../lib/stateful-service.js';
+import { StatefulService, exporterLiveness } from '../lib/stateful-service.js';
 import type { CacheWiring } from '../lib/wiring.js';
 
 export const MEMCACHED_IMAGE = 'memcached:1.6.39-alpine';
@@ -82,11 +82,7 @@ export class MemcachedChart extends Chart {
           ports: [{ name: 'metrics', containerPort: METRICS_PORT }],
           readinessProbe: { httpGet: { path: '/metrics', port: k8s.IntOrString.fromString('metrics') } },
           // Restarted when it stops answering: a hung exporter is otherwise a silent gap in the cache metrics.
-          livenessProbe: {
-            tcpSocket: { port: k8s.IntOrString.fromString('metrics') },
-            initialDelaySeconds: 10,
-            periodSeconds: 20,
-          },
+          livenessProbe: exporterLiveness(),
           resources: {
             cpuRequestMillis: 10,
             cpuLimitMillis: 100,

@@ -12,7 +12,7 @@ import {
   POSTGRES_PORT,
   databaseWiring,
 } from './postgres.js';
-import { StatefulService } from './stateful-service.js';
+import { StatefulService, exporterLiveness } from './stateful-service.js';
 import type { DatabaseWiring } from './wiring.js';
 
 export const POSTGRES_IMAGE = 'postgres:17.6';
@@ -133,11 +133,7 @@ export function postgresStatefulSet(
           httpGet: { path: '/', port: k8s.IntOrString.fromString('metrics') },
           periodSeconds: 10,
         },
-        livenessProbe: {
-          tcpSocket: { port: k8s.IntOrString.fromString('metrics') },
-          initialDelaySeconds: 10,
-          periodSeconds: 20,
-        },
+        livenessProbe: exporterLiveness(),
         resources: {
           cpuRequestMillis: 10,
           cpuLimitMillis: 200,

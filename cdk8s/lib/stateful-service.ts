@@ -125,3 +125,12 @@ export class StatefulService extends Construct {
     }
   }
 }
+
+/** A metrics exporter sidecar is restarted when it stops accepting connections on its `metrics` port. */
+export function exporterLiveness(): k8s.Probe {
+  return {
+    tcpSocket: { port: k8s.IntOrString.fromString('metrics') },
+    initialDelaySeconds: 10,
+    periodSeconds: 20,
+  };
+}
