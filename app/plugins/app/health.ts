@@ -1,18 +1,6 @@
 import fp from 'fastify-plugin';
 
-/** A dependency's state: `down` on a critical check makes the service unhealthy (503). */
-export interface CheckResult {
-  readonly status: 'up' | 'degraded' | 'down';
-  readonly detail?: string;
-  readonly latency_ms?: number;
-}
-
-export interface HealthCheck {
-  readonly name: string;
-  /** Critical dependencies (PostgreSQL) make /health and /health/ready fail when down. */
-  readonly critical: boolean;
-  run(): Promise<CheckResult>;
-}
+import { runHealthChecks, type CheckResult, type HealthCheck } from '../../http/health-checks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,33 +11,6 @@ declare module 'fastify' {
   }
 }
 
-const CHECK_TIMEOUT_MS = 2000;
-
-async function timed(check: HealthCheck): Promise<CheckResult> {
-  const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const result = await Promise.race([
-      check.run(),
-      new Promise<CheckResult>((resolve) => {
-        timer = setTimeout(
-          () => resolve({ status: 'down', detail: `no answer within ${CHECK_TIMEOUT_MS} ms` }),
-          CHECK_TIMEOUT_MS,
-        );
-      }),
-    ]);
-    return { ...result, latency_ms: Math.round(performance.now() - started) };
-  } catch (error) {
-    return {
-      status: 'down',
-      detail: (error as Error).message,
-      latency_ms: Math.round(performance.now() - started),
-    };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 export default fp(
   async (fastify) => {
     const checks: HealthCheck[] = [];
@@ -57,12 +18,7 @@ export default fp(
     fastify.decorate('addHealthCheck', (check: HealthCheck) => {
       checks.push(check);
     });
-    fastify.decorate('runHealthChecks', async () => {
-      const results = await Promise.all(checks.map(async (c) => [c, await timed(c)] as const));
-      const healthy = results.every(([c, r]) => !c.critical || r.status !== 'down');
-      const degraded = results.some(([, r]) => r.status !== 'up');
-      return { healthy, degraded, checks: Object.fromEntries(results.map(([c, r]) => [c.name, r])) };
-    });
+    fastify.decorate('runHealthChecks', () => runHealthChecks(checks));
     fastify.addHealthCheck({
       name: 'database',
       critical: true,
