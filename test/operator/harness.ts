@@ -1,18 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { afterAll, beforeAll } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import type { Knex } from 'knex';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 
 import { createKnex } from '../../app/db/knex.js';
 import type { OperatorConfig } from '../../operator/config.js';
 import { TENANTS_PATH, type Tenant } from '../../operator/crd/types.js';
 import { KubeClient, type Impersonation } from '../../operator/kube/client.js';
-import type { KubeObject, ObjectList } from '../../operator/kube/types.js';
+import type { ObjectList } from '../../operator/kube/types.js';
 import { createLogger, silentLogger } from '../../operator/log.js';
 import { startOperator, type OperatorHandle } from '../../operator/operator.js';
 import { startControlPlane, type ControlPlane } from '../harness/kube.js';
@@ -215,22 +215,6 @@ export function operatorHarness(options: OperatorHarnessOptions = {}): OperatorH
       cleanup.push(step);
     },
   };
-}
-
-/** Every object of operator/rbac/*.yaml with the file it is in, as a cluster admin would apply them. */
-export function operatorRbacObjects(): Array<{
-  readonly file: string;
-  readonly object: KubeObject & { apiVersion: string; kind: string };
-}> {
-  const dir = path.join(repoRoot(), 'operator', 'rbac');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .flatMap((file) =>
-      parseAllDocuments(readFileSync(path.join(dir, file), 'utf8')).map((doc) => ({
-        file,
-        object: doc.toJS() as KubeObject & { apiVersion: string; kind: string },
-      })),
-    );
 }
 
 /**

@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 
 import { NAMESPACE_WATCHES } from '../../operator/controller/namespace-watches.js';
 import { CLUSTER_WATCHES } from '../../operator/controller/tenant-controller.js';
-import { operatorRbacObjects } from './harness.js';
+import { operatorRbacObjects } from './operator-rbac.js';
 
 interface Rule {
   apiGroups: string[];

@@ -1,114 +1,20 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import * as k8s from '@kubernetes/client-node';
 
 import { TENANTS_PATH } from '../../operator/crd/types.js';
-import { KubeClient } from '../../operator/kube/client.js';
 import { KubeApiError } from '../../operator/kube/errors.js';
 import type { KubeObject, Lease, ObjectList, RoleBinding, Secret } from '../../operator/kube/types.js';
-import { operatorHarness, operatorRbacObjects, waitFor, type OperatorTestEnv } from './harness.js';
+import { operatorHarness, waitFor } from './harness.js';
+import { SA, SA_USER, TENANT_NAMESPACE_ROLE, installOperatorRbac } from './operator-rbac.js';
 import { applyTenant, getTenant, secretToken, tenantName, tenantObject, waitForTenant } from './tenants.js';
 
 // The operator must work with only the permissions written down in operator/rbac/: it runs
 // impersonating a ServiceAccount bound to that ClusterRole and the leader-election Role, and
 // nothing else, through a whole Tenant lifecycle.
 
-const SA = { namespace: 'findash-system', name: 'findash-operator' };
-const SA_USER = `system:serviceaccount:${SA.namespace}:${SA.name}`;
-/** The ClusterRole the operator binds to itself inside each tenant namespace (operator/rbac/). */
-const TENANT_NAMESPACE_ROLE = 'findash-operator-tenant-namespace';
-
-const PLURALS: Record<string, string> = {
-  ClusterRole: 'clusterroles',
-  ClusterRoleBinding: 'clusterrolebindings',
-  Role: 'roles',
-  RoleBinding: 'rolebindings',
-  ValidatingAdmissionPolicy: 'validatingadmissionpolicies',
-  ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings',
-};
-
-/** Every object of operator/rbac/*.yaml, as a cluster admin would apply them. */
-async function applyOperatorRbac(kube: OperatorTestEnv['kube']): Promise<void> {
-  for (const { file, object: obj } of operatorRbacObjects()) {
-    const plural = PLURALS[obj.kind];
-    if (!plural) throw new Error(`operator/rbac/${file}: no test support for kind ${obj.kind}`);
-    const ns = obj.metadata.namespace;
-    const base = `/apis/${obj.apiVersion}`;
-    await kube.apply(
-      ns
-        ? `${base}/namespaces/${ns}/${plural}/${obj.metadata.name}`
-        : `${base}/${plural}/${obj.metadata.name}`,
-      obj,
-      'test',
-    );
-  }
-}
-
-/**
- * Admission policies take effect a moment after they are created (the API server compiles them in
- * the background, each on its own): wait until a RoleBinding the operator must not create, and a
- * label it must not put on a namespace that is not a tenant's, are both refused (dry run).
- */
-async function waitForAdmissionPolicies(env: Pick<OperatorTestEnv, 'cp'>): Promise<void> {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(env.cp.kubeconfigPath);
-  const client = await KubeClient.create(kc, { impersonate: { user: SA_USER } });
-  try {
-    await waitFor(
-      async () => {
-        try {
-          await client.request('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings', {
-            query: { dryRun: 'All' },
-            body: {
-              apiVersion: 'rbac.authorization.k8s.io/v1',
-              kind: 'RoleBinding',
-              metadata: { name: 'probe' },
-              roleRef: {
-                apiGroup: 'rbac.authorization.k8s.io',
-                kind: 'ClusterRole',
-                name: TENANT_NAMESPACE_ROLE,
-              },
-              subjects: [{ kind: 'ServiceAccount', name: SA.name, namespace: SA.namespace }],
-            },
-          });
-          return false;
-        } catch (err) {
-          return err instanceof KubeApiError && /findash operator/.test(err.message);
-        }
-      },
-      30_000,
-      'the admission policies to take effect',
-    );
-    await waitFor(
-      async () => {
-        try {
-          await client.request('PATCH', '/api/v1/namespaces/default', {
-            query: { dryRun: 'All' },
-            contentType: 'application/merge-patch+json',
-            body: { metadata: { labels: { 'app.kubernetes.io/managed-by': 'findash-operator' } } },
-          });
-          return false;
-        } catch (err) {
-          return err instanceof KubeApiError && /findash operator/.test(err.message);
-        }
-      },
-      30_000,
-      'the namespace admission policy to take effect',
-    );
-  } finally {
-    client.close();
-  }
-}
-
 describe('Tenant operator: least-privilege RBAC', () => {
   const env = operatorHarness({
     prepare: async (started) => {
-      await started.kube.apply(
-        `/api/v1/namespaces/${SA.namespace}/serviceaccounts/${SA.name}`,
-        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: SA },
-        'test',
-      );
-      await applyOperatorRbac(started.kube);
-      await waitForAdmissionPolicies(started);
+      await installOperatorRbac(started);
     },
     operator: { leaderElection: true, leaseDurationMs: 4000, identity: 'rbac-test' },
     impersonate: { user: SA_USER },
