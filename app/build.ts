@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 import app, { type AppOptions } from './app.js';
-import { RAW_REQUEST_ID } from './plugins/app/deadlines.js';
+import { RAW_REQUEST_ID } from './http/request-deadline.js';
 import { sendError } from './http/error-response.js';
 import type { SecurityHeaders } from './plugins/external/security.js';
 import { traceLogMixin } from './plugins/external/tracing.js';

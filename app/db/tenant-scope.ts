@@ -11,7 +11,7 @@ export interface CommitGuard {
 
 export interface TransactionOptions {
   readonly readOnly?: boolean | undefined;
-  /** Checked just before the commit (app/plugins/app/deadlines.ts: the request's deadline). */
+  /** Checked just before the commit (app/http/request-deadline.ts: the request's deadline). */
   readonly guard?: CommitGuard | undefined;
   /** Bounds each statement of this transaction only (a request's: its deadline, app/plugins/external/db.ts). */
   readonly statementTimeoutMs?: number | undefined;

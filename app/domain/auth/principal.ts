@@ -1,5 +1,6 @@
 import type { ActorContext } from '../context.js';
-import { isRole } from './roles.js';
+import { DomainError, ForbiddenError } from '../errors.js';
+import { can, isRole, type Permission } from './roles.js';
 
 /** A resolved identity before the permission check: who, for which tenant, in which state. */
 export interface Principal extends ActorContext {
@@ -32,4 +33,22 @@ export function principalFrom(row: PrincipalRow, actor: string): Principal | nul
     rateLimitRpm: row.rate_limit_rpm,
     subject: `${row.tenant_id}:${actor}`,
   };
+}
+
+/** Admits a principal for `permission`: its tenant must be active and its role must have it. */
+export function checkAdmission(
+  principal: Principal | null,
+  permission: Permission,
+): asserts principal is Principal {
+  if (!principal) throw new DomainError(401, 'invalid or revoked token');
+  if (principal.tenantStatus === 'suspended') {
+    throw new ForbiddenError(
+      `tenant ${principal.tenantName} is suspended; contact your platform administrator`,
+    );
+  }
+  if (principal.tenantStatus !== 'active')
+    throw new DomainError(401, `tenant ${principal.tenantName} no longer exists`);
+  if (!can(principal.role, permission)) {
+    throw new ForbiddenError(`role ${principal.role} lacks the ${permission} permission`);
+  }
 }

@@ -1,14 +1,18 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
-
 import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 
 import { LookupCache } from '../../cache/lookup-cache.js';
-import { principalFrom, type Principal, type PrincipalRow } from '../../domain/auth/principal.js';
-import { can, type Permission } from '../../domain/auth/roles.js';
+import {
+  checkAdmission,
+  principalFrom,
+  type Principal,
+  type PrincipalRow,
+} from '../../domain/auth/principal.js';
+import type { Permission } from '../../domain/auth/roles.js';
 import { hashToken, looksLikeApiToken } from '../../domain/auth/tokens.js';
 import type { ActorContext } from '../../domain/context.js';
-import { DomainError, ForbiddenError } from '../../domain/errors.js';
+import { DomainError } from '../../domain/errors.js';
+import { bearer, sameSecret, unauthorized } from '../../http/bearer.js';
 import { asArray } from '../route-hooks.js';
 
 /** Resolves a bearer credential that is not an API token (the jwt plugin registers one). */
@@ -36,24 +40,6 @@ declare module 'fastify' {
 
 interface TokenRow extends PrincipalRow {
   token_name: string;
-}
-
-function unauthorized(message: string): DomainError {
-  return new DomainError(401, message);
-}
-
-function bearer(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  if (!header) throw unauthorized('missing Authorization header; send "Authorization: Bearer <token>"');
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match?.[1]) throw unauthorized('Authorization header must be "Bearer <token>"');
-  return match[1];
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
 }
 
 /**
@@ -91,17 +77,7 @@ export default fp<{ authCacheTtlMs?: number }>(
 
     /** The tenant's state and the role's permission; on success the request carries its actor. */
     function admit(request: FastifyRequest, principal: Principal | null, permission: Permission): void {
-      if (!principal) throw unauthorized('invalid or revoked token');
-      if (principal.tenantStatus === 'suspended') {
-        throw new ForbiddenError(
-          `tenant ${principal.tenantName} is suspended; contact your platform administrator`,
-        );
-      }
-      if (principal.tenantStatus !== 'active')
-        throw unauthorized(`tenant ${principal.tenantName} no longer exists`);
-      if (!can(principal.role, permission)) {
-        throw new ForbiddenError(`role ${principal.role} lacks the ${permission} permission`);
-      }
+      checkAdmission(principal, permission);
       request.principal = principal;
       request.actor = {
         tenantId: principal.tenantId,

@@ -1,55 +1,20 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 import fp from 'fastify-plugin';
 
-import type { CommitGuard } from '../../db/tenant-scope.js';
-import { DomainError } from '../../domain/errors.js';
+import {
+  COMMITTING,
+  DEADLINE_MESSAGE,
+  EXPIRED,
+  RAW_REQUEST_ID,
+  type RequestState,
+  type TaggedRequest,
+} from '../../http/request-deadline.js';
 import { clientRequestId } from '../../request-ids.js';
-
-/** Where build.ts's genReqId leaves the id it generated, for answers written outside Fastify. */
-export const RAW_REQUEST_ID = Symbol('findash.requestId');
-
-type TaggedRequest = IncomingMessage & { [RAW_REQUEST_ID]?: string };
 
 /** Node's own socketOnTimeout reads the response in flight on a socket from here. */
 type ServerSocket = Socket & { _httpMessage?: ServerResponse | null };
-
-export const DEADLINE_MESSAGE = 'the request took too long; retry shortly';
-
-const EXPIRED = Symbol('findash.deadlineExpired');
-const COMMITTING = Symbol('findash.committing');
-
-type RequestState = IncomingMessage & { [EXPIRED]?: boolean; [COMMITTING]?: boolean };
-
-/** Was this request already answered 503 by its deadline? (Its work must then not commit.) */
-function deadlinePassed(req: IncomingMessage): boolean {
-  return (req as RequestState)[EXPIRED] === true;
-}
-
-/**
- * Marks a request's transaction as committing (or done committing): while it commits, the
- * deadline lets the commit finish and its real answer go out instead of answering 503.
- */
-function setCommitting(req: IncomingMessage, committing: boolean): void {
-  (req as RequestState)[COMMITTING] = committing;
-}
-
-/**
- * The commit guard of a request's write transaction: it rolls back if the deadline has already
- * answered 503, else it is marked committing until it settles (so the deadline waits for it).
- */
-export function commitGuard(req: IncomingMessage): CommitGuard {
-  return {
-    beforeCommit() {
-      if (deadlinePassed(req)) throw new DomainError(503, 'the request took too long; nothing was written');
-      setCommitting(req, true);
-    },
-    settled() {
-      setCommitting(req, false);
-    },
-  };
-}
 
 /**
  * Request deadlines at no cost per request. build.ts sets connectionTimeout to

@@ -5,7 +5,7 @@ import { createKnex } from '../../db/knex.js';
 import { withTenant, type TransactionOptions } from '../../db/tenant-scope.js';
 import type { ActorContext } from '../../domain/context.js';
 import { DomainError } from '../../domain/errors.js';
-import { commitGuard } from '../app/deadlines.js';
+import { commitGuard } from '../../http/request-deadline.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -70,7 +70,7 @@ export default fp<DbPluginOptions>(
         options?: { readOnly?: boolean },
       ): TransactionOptions {
         const readOnly = options?.readOnly ?? false;
-        // A write whose request was answered 503 by its deadline rolls back (app/plugins/app/deadlines.ts).
+        // A write whose request was answered 503 by its deadline rolls back (app/http/request-deadline.ts).
         return { readOnly, statementTimeoutMs, guard: readOnly ? undefined : commitGuard(this.raw) };
       },
     );
