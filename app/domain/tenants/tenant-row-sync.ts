@@ -38,18 +38,17 @@ export async function syncTenantRow(
       : {}),
     ...(desired.limits.maxAccounts !== undefined ? { maxAccounts: desired.limits.maxAccounts } : {}),
   };
+  const wanted = {
+    display_name: desired.displayName,
+    base_currency: desired.baseCurrency,
+    timezone: desired.timezone,
+    status,
+    limits,
+    k8s_uid: desired.k8sUid,
+  } as const;
   const current = await findOwnedRow(trx, desired);
   if (!current) {
-    const tenant = await insertTenant(trx, {
-      name: desired.name,
-      type: desired.type,
-      display_name: desired.displayName,
-      base_currency: desired.baseCurrency,
-      timezone: desired.timezone,
-      status,
-      limits,
-      k8s_uid: desired.k8sUid,
-    });
+    const tenant = await insertTenant(trx, { name: desired.name, type: desired.type, ...wanted });
     return { tenant, created: true, changes: ['created'] };
   }
   if (current.type !== desired.type) {
@@ -65,13 +64,6 @@ export async function syncTenantRow(
   if (current.k8s_uid !== desired.k8sUid) changes.push('k8s_uid');
   if (!sameLimits(current.limits, limits)) changes.push('limits');
   if (changes.length === 0) return { tenant: current, created: false, changes };
-  const tenant = await patchTenant(trx, current, {
-    display_name: desired.displayName,
-    base_currency: desired.baseCurrency,
-    timezone: desired.timezone,
-    status,
-    limits,
-    k8s_uid: desired.k8sUid,
-  });
+  const tenant = await patchTenant(trx, current, wanted);
   return { tenant, created: false, changes };
 }

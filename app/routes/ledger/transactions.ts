@@ -27,6 +27,7 @@ import {
 } from './schemas.js';
 import { errorResponses, JSON_BODY, TENANT_ROUTE } from '../responses.js';
 import { idempotentCreate } from './idempotent-create.js';
+import { transactionLinks } from './links.js';
 import { RANGE_RULE, TimeRange } from '../time-range.js';
 
 const tags = ['transactions'];
@@ -61,19 +62,7 @@ const transactionRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/financial/transactions',
     {
-      links: {
-        201: {
-          GetTransaction: { operationId: 'getTransaction', parameters: { 'path.id': '$response.body#/id' } },
-          VoidTransaction: {
-            operationId: 'voidTransaction',
-            parameters: { 'path.id': '$response.body#/id' },
-          },
-          PostTransaction: {
-            operationId: 'postTransaction',
-            parameters: { 'path.id': '$response.body#/id' },
-          },
-        },
-      },
+      links: { 201: transactionLinks('$response.body#/id') },
       config: write,
       schema: {
         tags,

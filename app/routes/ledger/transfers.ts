@@ -15,28 +15,14 @@ import {
 } from './schemas.js';
 import { errorResponses, JSON_BODY, TENANT_ROUTE } from '../responses.js';
 import { idempotentCreate } from './idempotent-create.js';
+import { transactionLinks } from './links.js';
 
 /** POST /financial/transfers: move money between two accounts of the same currency. */
 const transferRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post(
     '/financial/transfers',
     {
-      links: {
-        201: {
-          GetTransaction: {
-            operationId: 'getTransaction',
-            parameters: { 'path.id': '$response.body#/debit/id' },
-          },
-          VoidTransaction: {
-            operationId: 'voidTransaction',
-            parameters: { 'path.id': '$response.body#/debit/id' },
-          },
-          PostTransaction: {
-            operationId: 'postTransaction',
-            parameters: { 'path.id': '$response.body#/debit/id' },
-          },
-        },
-      },
+      links: { 201: transactionLinks('$response.body#/debit/id') },
       config: { permission: 'ledger:write' },
       schema: {
         tags: ['transactions'],
