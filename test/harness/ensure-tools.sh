@@ -8,7 +8,7 @@
 #
 # Usage: ensure-tools.sh [--quiet] [TOOL...]   (default: all tools)
 #   TOOL: actionlint helm etcd kube-apiserver kube-controller-manager (the default set, for `npm test`)
-#         kube-scheduler kubelet kube-proxy kubectl coredns metrics-server (a node for real Pods,
+#         kube-scheduler kubelet kube-proxy kubectl coredns metrics-server kube-router (a node for real Pods,
 #         `npm run e2e:k8s`); `--node` adds that second set to the default one.
 # Env:   FINDASH_TOOLS_BIN  install directory (default ~/.cache/findash/bin)
 set -euo pipefail
@@ -21,7 +21,7 @@ STAMPS="$BIN/.stamps"
 RECIPE=2
 
 ALL_TOOLS=(actionlint helm etcd kube-apiserver kube-controller-manager kubeconform kube-score)
-NODE_TOOLS=(kube-scheduler kubelet kube-proxy kubectl coredns metrics-server)
+NODE_TOOLS=(kube-scheduler kubelet kube-proxy kubectl coredns metrics-server kube-router)
 
 quiet=0
 wanted=()
@@ -68,6 +68,7 @@ tool_spec() {
     kube-scheduler | kubelet | kube-proxy | kubectl) echo "kube k8s.io/kubernetes/cmd/$1 k8s.io/kubernetes" ;;
     coredns) echo "coredns github.com/coredns/coredns github.com/coredns/coredns" ;;
     metrics-server) echo "metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server sigs.k8s.io/metrics-server" ;;
+    kube-router) echo "kube-router github.com/cloudnativelabs/kube-router/v2/cmd/kube-router github.com/cloudnativelabs/kube-router/v2" ;;
     *) return 1 ;;
   esac
 }
@@ -79,6 +80,10 @@ tool_ldflags() {
   case "$tool" in
     kubeconform | kube-score) # before kube-*: a linter, not a Kubernetes component
       echo " -X main.version=$version"
+      ;;
+    kube-router) # before kube-*: its own version variable, as its Makefile sets it
+      echo " -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$version" \
+        "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.BuildDate=1970-01-01T00:00:00Z"
       ;;
     kube-* | kubelet | kubectl)
       local major minor

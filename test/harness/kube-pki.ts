@@ -43,6 +43,13 @@ export const NODE_NAME = 'findash-node';
 export const NODE_ADDRESS = '10.99.0.1';
 /** The Services' virtual addresses (kube-apiserver --service-cluster-ip-range); 10.0.0.1 is `kubernetes`. */
 export const SERVICE_CIDR = '10.0.0.0/24';
+/** The kube-dns Service (CoreDNS as a Pod, cluster-dns.ts): the kubelet's clusterDNS, as on kubeadm clusters. */
+export const CLUSTER_DNS_ADDRESS = '10.0.0.10';
+/**
+ * The node cluster's API server port, kind's and kubeadm's 6443: NetworkPolicies open the API server by port
+ * (443 at the Service, 6443 at the endpoint), and enforced they must see the port a real cluster has.
+ */
+export const NODE_API_PORT = 6443;
 /** CN the apiserver accepts front-proxy requests from (--requestheader-allowed-names). */
 export const FRONT_PROXY_CLIENT = 'front-proxy-client';
 

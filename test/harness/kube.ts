@@ -5,7 +5,14 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ensurePki, FRONT_PROXY_CLIENT, NODE_ADDRESS, SERVICE_CIDR, type KubePki } from './kube-pki.js';
+import {
+  ensurePki,
+  FRONT_PROXY_CLIENT,
+  NODE_ADDRESS,
+  NODE_API_PORT,
+  SERVICE_CIDR,
+  type KubePki,
+} from './kube-pki.js';
 import { startProcess, stopGroup, tail, type ManagedProcess, type StartedProcess } from './kube-process.js';
 import { freePort } from './ports.js';
 
@@ -230,7 +237,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       ensurePki(path.join(dir, 'pki')),
       freePort(),
       freePort(),
-      freePort(),
+      forNode ? NODE_API_PORT : freePort(),
       freePort(),
       freePort(),
     ]);

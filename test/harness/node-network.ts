@@ -30,7 +30,7 @@ export async function run(command: string, args: string[]): Promise<string> {
   }
 }
 
-async function tryRun(command: string, args: string[]): Promise<boolean> {
+export async function tryRun(command: string, args: string[]): Promise<boolean> {
   try {
     await exec(command, args);
     return true;
