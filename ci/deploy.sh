@@ -56,10 +56,7 @@ while [ $# -gt 0 ]; do
     --skip-smoke) SMOKE=0 ;;
     --no-rollback) ROLLBACK=0 ;;
     -h | --help) usage ;;
-    *)
-      echo "error: unknown option $1" >&2
-      usage
-      ;;
+    *) unknown_option "$1" ;;
   esac
   shift
 done

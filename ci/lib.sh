@@ -45,6 +45,12 @@ usage() {
   exit 2
 }
 
+# unknown_option OPTION: says the option is unknown, then prints the usage.
+unknown_option() {
+  echo "error: unknown option $1" >&2
+  usage
+}
+
 # environment_argument "$@": ENVIRONMENT is the first argument, which must name an environment (the caller
 # shifts it off); none, -h or --help prints the usage, anything else says so first.
 environment_argument() {

@@ -29,10 +29,7 @@ while [ $# -gt 0 ]; do
     --to-revision) TO_REVISION=(--to-revision "${2:?--to-revision needs a number}") && shift ;;
     --timeout) TIMEOUT="${2:?--timeout needs a duration}" && shift ;;
     -h | --help) usage ;;
-    *)
-      echo "error: unknown option $1" >&2
-      usage
-      ;;
+    *) unknown_option "$1" ;;
   esac
   shift
 done
