@@ -2,7 +2,7 @@
  * A development Kubernetes cluster that outlives the command starting it.
  *
  *   npm run cluster:up [-- --no-controller-manager]   control plane only: objects are stored, Pods never run
- *   npm run cluster:up -- --nodes                      plus one real node (node.ts): Pods run, as root
+ *   npm run cluster:up -- --nodes                      plus one real node (test/harness/node.ts): Pods run, as root
  *   npm run cluster:status                            is it running and ready?
  *   npm run cluster:load [-- IMAGE...]                copy images from buildah into the node (default: all)
  *   npm run cluster:down [-- --purge]                 stop everything (containers, mounts, network devices,
@@ -16,11 +16,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { kubeBinaries, startControlPlane } from './kube.js';
-import { groupAlive, runs, stopGroup, type ManagedProcess } from './kube-process.js';
-import { loadImages, startNode, stopNode, type NodeState } from './node.js';
-import { ensureHostNetwork } from './node-network.js';
-import { repoRoot } from './repo-root.js';
+import { kubeBinaries, startControlPlane } from '../../test/harness/kube.js';
+import { groupAlive, runs, stopGroup, type ManagedProcess } from '../../test/harness/kube-process.js';
+import { loadImages, startNode, stopNode, type NodeState } from '../../test/harness/node.js';
+import { ensureHostNetwork } from '../../test/harness/node-network.js';
+import { repoRoot } from '../../test/harness/repo-root.js';
 
 interface ClusterState {
   server: string;
@@ -238,7 +238,7 @@ async function main(): Promise<number> {
       return load(args);
     default:
       console.error(
-        'usage: cluster-cli.ts up [--no-controller-manager | --nodes] | down [--purge] | status | load [IMAGE...]',
+        'usage: tools/cluster/cli.ts up [--no-controller-manager | --nodes] | down [--purge] | status | load [IMAGE...]',
       );
       return 2;
   }
