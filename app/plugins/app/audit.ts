@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 
-import { countAuditEvents } from '../../audit/audit-events-metric.js';
+import { countAuditEvents } from '../../audit/committed-actions.js';
 import { dashboardViewHook } from '../../audit/dashboard-views.js';
 import { OutboxPublisher } from '../../audit/outbox-publisher.js';
 import { ViewRecorder } from '../../audit/view-recorder.js';
