@@ -1,6 +1,7 @@
 // Reading synthesized manifests the way the cluster would: pod templates, their containers, and
 // whether a selector actually matches something.
-import type { KubeObject } from '../../cdk8s/app.js';
+import { synthEnvironment, type KubeObject } from '../../cdk8s/app.js';
+import type { EnvironmentName } from '../../cdk8s/environments.js';
 
 export interface Container {
   name: string;
@@ -83,4 +84,15 @@ export function ofKind(objects: KubeObject[], kind: string): KubeObject[] {
 /** Whether `matchLabels` selects an object labelled `labels` (an empty selector selects everything). */
 export function matches(matchLabels: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(matchLabels).every(([k, v]) => labels[k] === v);
+}
+
+const synthesized = new Map<EnvironmentName, KubeObject[]>();
+/** Every object of an environment, synthesized in-process (once per test file). */
+export function objectsOf(name: EnvironmentName): KubeObject[] {
+  let objects = synthesized.get(name);
+  if (objects === undefined) {
+    objects = synthEnvironment(name, { warn: () => undefined });
+    synthesized.set(name, objects);
+  }
+  return objects;
 }
