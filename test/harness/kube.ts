@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import https from 'node:https';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -13,8 +10,14 @@ import {
   SERVICE_CIDR,
   type KubePki,
 } from './kube-pki.js';
-import { startProcess, stopGroup, tail, type ManagedProcess, type StartedProcess } from './kube-process.js';
+import { kubeBinaries } from './kube-binaries.js';
+import { httpGet, httpsGet, kubeconfigYaml, readTls, waitReady } from './kube-client.js';
+import { startProcess, stopGroup, type ManagedProcess, type StartedProcess } from './kube-process.js';
 import { freePort } from './ports.js';
+
+// The control plane's callers get the binaries and client helpers from here too.
+export { kubeBinaries, toolsBinDir, type KubeBinaries } from './kube-binaries.js';
+export { httpGet, httpsGet, kubeconfigYaml, kubectl, readTls, waitReady, type Tls } from './kube-client.js';
 
 /**
  * A real Kubernetes control plane for tests and for people: etcd + kube-apiserver (and
@@ -28,14 +31,6 @@ import { freePort } from './ports.js';
  * pass `withControllerManager: true` when a test needs those. The ServiceAccount admission plugin
  * is disabled in both modes (as in envtest), so Pods need no ServiceAccount to be created.
  */
-
-export interface KubeBinaries {
-  etcd: string;
-  kubeApiserver: string;
-  kubeControllerManager: string;
-  kubeScheduler: string;
-  kubectl: string;
-}
 
 export interface ControlPlaneOptions {
   /** State directory (certificates, etcd data, logs, kubeconfig). Default: a new temp dir, removed by stop(). */
@@ -75,143 +70,6 @@ export interface ControlPlane {
 
 /** Port-independent, so tokens stay valid when a development cluster restarts on other ports. */
 const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
-
-export function toolsBinDir(): string {
-  return process.env.FINDASH_TOOLS_BIN ?? path.join(os.homedir(), '.cache', 'findash', 'bin');
-}
-
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, command);
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-/**
- * Paths of the control-plane binaries; throws with the fix when they are not built yet.
- * kube-controller-manager is only checked when `controllerManager` is true.
- */
-export function kubeBinaries(
-  options: { controllerManager?: boolean; scheduler?: boolean } = {},
-): KubeBinaries {
-  const bin = toolsBinDir();
-  const built = {
-    etcd: path.join(bin, 'etcd'),
-    kubeApiserver: path.join(bin, 'kube-apiserver'),
-    kubeControllerManager: path.join(bin, 'kube-controller-manager'),
-    kubeScheduler: path.join(bin, 'kube-scheduler'),
-  };
-  const needed = [
-    built.etcd,
-    built.kubeApiserver,
-    ...(options.controllerManager ? [built.kubeControllerManager] : []),
-    ...(options.scheduler ? [built.kubeScheduler] : []),
-  ];
-  const missing = needed.filter((file) => !existsSync(file));
-  if (missing.length > 0) {
-    throw new Error(
-      `Kubernetes test binaries missing: ${missing.join(', ')}.\n` +
-        'Run `npm run tools` (builds etcd, kube-apiserver and kube-controller-manager from Go modules ' +
-        'into ~/.cache/findash/bin; the first build takes several minutes).',
-    );
-  }
-  // kubectl: $KUBECTL, else the one on PATH, else the one ensure-tools.sh --node builds.
-  const builtKubectl = path.join(bin, 'kubectl');
-  const kubectl =
-    process.env.KUBECTL ?? onPath('kubectl') ?? (existsSync(builtKubectl) ? builtKubectl : undefined);
-  if (!kubectl) throw new Error('kubectl not found on PATH: install kubectl v1.32 (or set KUBECTL).');
-  return { ...built, kubectl };
-}
-
-export interface Tls {
-  ca: string;
-  cert: string;
-  key: string;
-}
-
-/** GET `url` with client TLS; resolves with the status code and body, or undefined if unreachable. */
-export function httpsGet(url: string, tls: Tls): Promise<{ status: number; body: string } | undefined> {
-  return new Promise((resolve) => {
-    const request = https.get(url, { ...tls, timeout: 2_000 }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      response.on('end', () => {
-        resolve({ status: response.statusCode ?? 0, body });
-      });
-      response.on('error', () => {
-        resolve(undefined);
-      });
-    });
-    request.on('timeout', () => {
-      request.destroy();
-    });
-    request.on('error', () => {
-      resolve(undefined);
-    });
-  });
-}
-
-export function httpGet(url: string): Promise<{ status: number; body: string } | undefined> {
-  return fetch(url, { signal: AbortSignal.timeout(2_000) })
-    .then(async (response) => ({ status: response.status, body: await response.text() }))
-    .catch(() => undefined);
-}
-
-/** Polls `probe` until it returns true; fails early with the log tail if the process dies. */
-export async function waitReady(
-  proc: StartedProcess,
-  what: string,
-  probe: () => Promise<boolean>,
-  deadline: number,
-): Promise<void> {
-  let exited: string | undefined;
-  void proc.exited.then((how) => (exited = how));
-  for (;;) {
-    if (await probe()) return;
-    if (exited) throw new Error(`${proc.name} ${exited} before ${what}; log ${proc.log}:\n${tail(proc.log)}`);
-    if (Date.now() > deadline)
-      throw new Error(`${proc.name} not ${what} in time; log ${proc.log}:\n${tail(proc.log)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-export function kubeconfigYaml(server: string, user: string, tls: Tls): string {
-  const b64 = (pem: string) => Buffer.from(pem).toString('base64');
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: findash-test',
-    '  cluster:',
-    `    server: ${server}`,
-    `    certificate-authority-data: ${b64(tls.ca)}`,
-    'users:',
-    `- name: ${user}`,
-    '  user:',
-    `    client-certificate-data: ${b64(tls.cert)}`,
-    `    client-key-data: ${b64(tls.key)}`,
-    'contexts:',
-    '- name: findash-test',
-    '  context:',
-    '    cluster: findash-test',
-    `    user: ${user}`,
-    'current-context: findash-test',
-    '',
-  ].join('\n');
-}
-
-export async function readTls(pki: KubePki, cert: string, key: string): Promise<Tls> {
-  const [ca, certPem, keyPem] = await Promise.all([
-    readFile(pki.caCert, 'utf8'),
-    readFile(cert, 'utf8'),
-    readFile(key, 'utf8'),
-  ]);
-  return { ca, cert: certPem, key: keyPem };
-}
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const forNode = options.forNode ?? false;
@@ -420,25 +278,4 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     if (ownsDir) await rm(dir, { recursive: true, force: true });
     throw error;
   }
-}
-
-/** Runs kubectl against the control plane; resolves with stdout, rejects with stderr. */
-export function kubectl(
-  cp: Pick<ControlPlane, 'kubeconfigPath'>,
-  args: string[],
-  input?: string,
-): Promise<string> {
-  const { kubectl: binary } = kubeBinaries();
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      binary,
-      ['--kubeconfig', cp.kubeconfigPath, ...args],
-      { maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) reject(new Error(`kubectl ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
-        else resolve(stdout);
-      },
-    );
-    child.stdin?.end(input ?? '');
-  });
 }
