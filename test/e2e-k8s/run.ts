@@ -99,19 +99,22 @@ async function developmentCdk8s(): Promise<void> {
         "require('node:dns').lookup(process.argv[1], (e, a) => console.log(e ? e.code : a))",
         name,
       ]);
+      // PostgreSQL's Service is headless (its StatefulSet's): the name resolves to the Pod, not to a ClusterIP.
       const service = await kubectl([
         '-n',
         'findash',
         'get',
-        'service',
+        'service,endpoints',
         'findash-postgres',
         '-o',
-        'jsonpath={.spec.clusterIP}',
+        'jsonpath={.items[0].spec.clusterIP} {.items[1].subsets[*].addresses[*].ip}',
       ]);
+      const [clusterIp = '', ...podIps] = service.stdout.trim().split(' ');
+      const expected = clusterIp === 'None' ? podIps : [clusterIp];
       const address = lookup.stdout.trim();
       return [
-        address !== '' && address === service.stdout.trim(),
-        `${name} -> ${address || lastLines(lookup)}`,
+        address !== '' && expected.includes(address),
+        `${name} -> ${address || lastLines(lookup)} (${clusterIp === 'None' ? 'headless: its Pod' : 'its ClusterIP'} ${expected.join(', ')})`,
       ];
     },
   );
