@@ -149,6 +149,10 @@ async function checkAccounts(
   });
 }
 
+/**
+ * One income or expense. `idempotencyKey` is only recorded on the row (which request created
+ * it); replaying a repeated request is idempotency.ts's job, in the caller's transaction.
+ */
 export async function createTransaction(
   trx: Knex.Transaction,
   ctx: ActorContext,
