@@ -19,4 +19,8 @@ export default {
   globalSetup: '<rootDir>/test/global-setup.mjs',
   globalTeardown: '<rootDir>/test/global-teardown.mjs',
   maxWorkers: 2,
+  // Jest 30's default 'soft' cleanup of globals between test files recurses forever when a soft-deleted global is
+  // written again ("RangeError: Maximum call stack size exceeded" in jest-util before a suite starts: jestjs/jest
+  // #16044, #16443, unfixed in 30.5.2). Each file has its own context anyway; the cleanup only saves memory.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
 };
