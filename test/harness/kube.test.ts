@@ -5,43 +5,9 @@ import * as k8s from '@kubernetes/client-node';
 
 import { kubectl, startControlPlane, type ControlPlane } from './kube.js';
 import { groupAlive } from './kube-process.js';
+import { clientFor, eventually, START_TIMEOUT, statusCode } from './kube-test-clients.js';
 
-/** Real etcd + kube-apiserver (+ kube-controller-manager) built by `npm run tools`. */
-
-const START_TIMEOUT = 120_000;
-
-function clientFor(cp: ControlPlane, impersonateUser?: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(cp.kubeconfigPath);
-  if (impersonateUser) {
-    // What `kubectl --as` does: the admin authenticates, RBAC judges the impersonated user.
-    kc.loadFromOptions({
-      clusters: kc.clusters,
-      contexts: [{ name: 'as', cluster: kc.clusters[0]!.name, user: 'as' }],
-      currentContext: 'as',
-      users: [{ ...kc.users[0]!, name: 'as', impersonateUser }],
-    });
-  }
-  return kc;
-}
-
-function statusCode(error: unknown): number | undefined {
-  return error instanceof k8s.ApiException ? error.code : undefined;
-}
-
-async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Real etcd + kube-apiserver built by `npm run tools` (with kube-controller-manager: kube-controller-manager.test.ts). */
 
 const widgetCrd: k8s.V1CustomResourceDefinition = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -221,85 +187,4 @@ describe('control plane (etcd + kube-apiserver, envtest style)', () => {
     },
     START_TIMEOUT,
   );
-});
-
-describe('control plane with kube-controller-manager', () => {
-  let cp: ControlPlane;
-
-  beforeAll(async () => {
-    cp = await startControlPlane({ withControllerManager: true });
-  }, START_TIMEOUT);
-
-  afterAll(async () => {
-    await (cp as ControlPlane | undefined)?.stop();
-  });
-
-  it('finishes deleting a namespace together with its contents', async () => {
-    const core = clientFor(cp).makeApiClient(k8s.CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: 'harness-gone' } } });
-    await core.createNamespacedConfigMap({
-      namespace: 'harness-gone',
-      body: { metadata: { name: 'c' }, data: { a: 'b' } },
-    });
-    // The serviceaccount controller runs too.
-    await eventually('the default ServiceAccount', async () =>
-      core
-        .readNamespacedServiceAccount({ name: 'default', namespace: 'harness-gone' })
-        .catch(() => undefined),
-    );
-
-    await core.deleteNamespace({ name: 'harness-gone' });
-    await eventually(
-      'the namespace to disappear',
-      async () => {
-        try {
-          await core.readNamespace({ name: 'harness-gone' });
-          return undefined;
-        } catch (error) {
-          if (statusCode(error) === 404) return true;
-          throw error;
-        }
-      },
-      60_000,
-    );
-  }, 90_000);
-
-  it('garbage-collects dependents through ownerReferences', async () => {
-    const core = clientFor(cp).makeApiClient(k8s.CoreV1Api);
-    const owner = await core.createNamespacedConfigMap({
-      namespace: 'default',
-      body: { metadata: { name: 'owner' } },
-    });
-    await core.createNamespacedSecret({
-      namespace: 'default',
-      body: {
-        metadata: {
-          name: 'dependent',
-          ownerReferences: [
-            { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata!.uid! },
-          ],
-        },
-        stringData: { token: 'x' },
-      },
-    });
-    // The dependent survives while its owner exists.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect((await core.readNamespacedSecret({ name: 'dependent', namespace: 'default' })).data?.token).toBe(
-      'eA==',
-    );
-    await core.deleteNamespacedConfigMap({ name: 'owner', namespace: 'default' });
-    await eventually(
-      'the dependent Secret to be collected',
-      async () => {
-        try {
-          await core.readNamespacedSecret({ name: 'dependent', namespace: 'default' });
-          return undefined;
-        } catch (error) {
-          if (statusCode(error) === 404) return true;
-          throw error;
-        }
-      },
-      60_000,
-    );
-  }, 90_000);
 });
