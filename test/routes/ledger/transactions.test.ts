@@ -1,36 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-import {
-  daysAgo,
-  startLedgerApp,
-  type LedgerApp,
-  type LedgerClient,
-  type PageBody,
-  type TestTenant,
-} from './client.js';
+import { daysAgo, type LedgerApp, type LedgerClient, type TestTenant } from './client.js';
+import { balanceOf, openAccount, startTransactionsApp } from './transactions-setup.js';
+
+// Single entries: recorded with an exact body, refused with a 400 or 404 naming the field, stored verbatim,
+// posted and voided. Batches and transfers: transaction-batches-transfers.test.ts; listing:
+// transaction-list.test.ts.
 
 describe('/financial/transactions and /financial/transfers', () => {
   let t: LedgerApp;
   let tenant: TestTenant;
   let admin: LedgerClient;
   let usd: string;
-  let usd2: string;
   let jpy: string;
 
-  const account = async (currency: string, name: string): Promise<string> =>
-    (await admin.post('/financial/accounts', { name, account_type: 'checking', currency })).json<{
-      id: string;
-    }>().id;
-  const balance = async (id: string): Promise<string> =>
-    (await admin.get(`/financial/accounts/${id}`)).json<{ balance: string }>().balance;
+  const account = (currency: string, name: string): Promise<string> => openAccount(admin, currency, name);
+  const balance = (id: string): Promise<string> => balanceOf(admin, id);
 
   beforeAll(async () => {
-    t = await startLedgerApp();
-    tenant = await t.createTenant();
-    admin = t.client(tenant.tokens.admin);
-    usd = await account('USD', 'usd');
-    usd2 = await account('USD', 'usd2');
-    jpy = await account('JPY', 'jpy');
+    ({ t, tenant, admin, usd, jpy } = await startTransactionsApp());
   });
   afterAll(async () => t.close());
 
@@ -230,113 +218,6 @@ describe('/financial/transactions and /financial/transfers', () => {
     await admin.post(`/financial/transactions/${res.json().id}/void`);
   });
 
-  it('batch: 1000 entries in one request, all or nothing', async () => {
-    const entries = Array.from({ length: 1000 }, (_, i) => ({
-      account_id: i % 2 ? usd : usd2,
-      amount: '0.10',
-      currency: 'USD',
-      transaction_type: 'income',
-      category: 'bulk',
-      occurred_at: daysAgo(i % 30),
-    }));
-    const res = await admin.post('/financial/transactions/batch', { transactions: entries });
-    expect(res.statusCode).toBe(201);
-    const body = res.json();
-    expect(body.count).toBe(1000);
-    expect(body.transactions).toHaveLength(1000);
-    expect(body.transactions[0]).toMatchObject({
-      account_id: usd2,
-      amount: '0.10',
-      status: 'posted',
-      category: 'bulk',
-    });
-    expect([await balance(usd), await balance(usd2)]).toEqual(['50.00', '50.00']);
-
-    const before = await t.counts();
-    const oversized = await admin.post('/financial/transactions/batch', {
-      transactions: [...entries, entries[0]],
-    });
-    expect([oversized.statusCode, oversized.json().field]).toEqual([400, 'transactions']);
-    const bad = [...entries.slice(0, 10)];
-    bad[7] = { ...entries[7]!, amount: 7 as unknown as string };
-    const wrongType = await admin.post('/financial/transactions/batch', { transactions: bad });
-    expect([wrongType.statusCode, wrongType.json().field]).toEqual([400, 'transactions.7.amount']);
-    bad[7] = { ...entries[7]!, currency: 'JPY', amount: '10' };
-    const mismatch = await admin.post('/financial/transactions/batch', { transactions: bad });
-    expect([mismatch.statusCode, mismatch.json().field]).toEqual([400, 'transactions.7.currency']);
-    bad[7] = { ...entries[7]!, account_id: '00000000-0000-4000-8000-000000000002' };
-    const missing = await admin.post('/financial/transactions/batch', { transactions: bad });
-    expect([missing.statusCode, missing.json().field]).toEqual([404, 'transactions.7.account_id']);
-    const empty = await admin.post('/financial/transactions/batch', { transactions: [] });
-    expect([empty.statusCode, empty.json().field]).toEqual([400, 'transactions']);
-    const extra = await admin.post('/financial/transactions/batch', {
-      transactions: entries.slice(0, 2),
-      dry_run: true,
-    });
-    expect([extra.statusCode, extra.json().field]).toEqual([400, 'dry_run']);
-    expect(await t.counts()).toEqual(before);
-    expect([await balance(usd), await balance(usd2)]).toEqual(['50.00', '50.00']);
-  });
-
-  it('lists newest first with filters and a cursor, and validates list parameters', async () => {
-    const other = await t.createTenant();
-    const client = t.client(other.tokens.admin);
-    const acct = (
-      await client.post('/financial/accounts', { name: 'l', account_type: 'cash', currency: 'EUR' })
-    ).json().id;
-    const entries = Array.from({ length: 9 }, (_, i) => ({
-      account_id: acct,
-      amount: `${i + 1}.00`,
-      currency: 'EUR',
-      transaction_type: i % 3 === 0 ? 'expense' : 'income',
-      status: i === 4 ? 'pending' : 'posted',
-      category: i % 2 ? 'odd' : 'even',
-      occurred_at: `2026-10-0${i + 1}T12:00:00Z`,
-    }));
-    await client.post('/financial/transactions/batch', { transactions: entries });
-    const analyst = t.client(other.tokens.analyst);
-    const amounts: string[] = [];
-    let url = '/financial/transactions?limit=4';
-    for (;;) {
-      const page = (await analyst.get(url)).json<PageBody<{ amount: string }>>();
-      amounts.push(...page.data.map((x) => x.amount));
-      if (!page.next_cursor) break;
-      url = `/financial/transactions?limit=4&cursor=${page.next_cursor}`;
-    }
-    expect(amounts).toEqual(['9.00', '8.00', '7.00', '6.00', '5.00', '4.00', '3.00', '2.00', '1.00']);
-    const q = async (query: string) =>
-      (await analyst.get(`/financial/transactions?${query}`))
-        .json<PageBody<{ amount: string }>>()
-        .data.map((x) => x.amount);
-    expect(await q('type=expense')).toEqual(['7.00', '4.00', '1.00']);
-    expect(await q('status=pending')).toEqual(['5.00']);
-    expect(await q('category=odd&type=income')).toEqual(['8.00', '6.00', '2.00']);
-    expect(await q(`account_id=${acct}&from=2026-10-03T00:00:00Z&to=2026-10-05T12:00:00Z`)).toEqual([
-      '4.00',
-      '3.00',
-    ]);
-    expect(await q(`from=${encodeURIComponent('2026-10-08T13:00:00+02:00')}`)).toEqual(['9.00', '8.00']);
-
-    for (const [query, field] of [
-      ['limit=201', 'limit'],
-      ['limit=-1', 'limit'],
-      ['type=refund', 'type'],
-      ['status=cancelled', 'status'],
-      ['from=last-week', 'from'],
-      ['to=2026-13-01T00:00:00Z', 'to'],
-      ['account_id=123', 'account_id'],
-      ['cursor=eyJrIjoiYWNjb3VudHMifQ', 'cursor'],
-      ['amount=5', 'amount'],
-    ]) {
-      const res = await analyst.get(`/financial/transactions?${query}`);
-      expect({ query, status: res.statusCode, field: res.json().field }).toEqual({
-        query,
-        status: 400,
-        field,
-      });
-    }
-  });
-
   it('voids (pending or posted) and posts pending entries, 409 otherwise', async () => {
     const pending = (
       await admin.post('/financial/transactions', {
@@ -371,65 +252,5 @@ describe('/financial/transactions and /financial/transfers', () => {
       'transaction.post',
       'transaction.void',
     ]);
-  });
-
-  it('transfers between same-currency accounts: two legs, one transfer_id', async () => {
-    const before = [await balance(usd), await balance(usd2)];
-    const res = await admin.post('/financial/transfers', {
-      from_account_id: usd,
-      to_account_id: usd2,
-      amount: '12.5',
-      currency: 'USD',
-      description: 'rent share',
-      occurred_at: daysAgo(0),
-    });
-    expect(res.statusCode).toBe(201);
-    const body = res.json();
-    expect(body).toEqual({
-      transfer_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      debit: expect.objectContaining({
-        account_id: usd,
-        amount: '12.50',
-        direction: 'debit',
-        transaction_type: 'transfer',
-        category: 'transfer',
-        transfer_id: body.transfer_id,
-      }),
-      credit: expect.objectContaining({
-        account_id: usd2,
-        amount: '12.50',
-        direction: 'credit',
-        transaction_type: 'transfer',
-        transfer_id: body.transfer_id,
-      }),
-    });
-    expect([await balance(usd), await balance(usd2)]).toEqual(['37.50', '62.50']);
-    expect(before).toEqual(['50.00', '50.00']);
-    const legs = await t.client(tenant.tokens.analyst).get(`/financial/transactions?type=transfer`);
-    expect(legs.json().data).toHaveLength(2);
-
-    await admin.post(`/financial/transactions/${body.debit.id}/void`);
-    expect([await balance(usd), await balance(usd2)]).toEqual(['50.00', '50.00']);
-
-    const beforeBad = await t.counts();
-    const base = {
-      from_account_id: usd,
-      to_account_id: usd2,
-      amount: '1.00',
-      currency: 'USD',
-      occurred_at: daysAgo(0),
-    };
-    for (const [body2, status, field] of [
-      [{ ...base, to_account_id: usd }, 400, 'to_account_id'],
-      [{ ...base, to_account_id: jpy }, 400, 'currency'],
-      [{ ...base, currency: 'JPY', amount: '1' }, 400, 'currency'],
-      [{ ...base, amount: 1 }, 400, 'amount'],
-      [{ ...base, to_account_id: '00000000-0000-4000-8000-000000000004' }, 404, 'to_account_id'],
-      [{ ...base, exchange_rate: '1.1' }, 400, 'exchange_rate'],
-    ] as Array<[unknown, number, string]>) {
-      const r = await admin.post('/financial/transfers', body2);
-      expect({ body2, status: r.statusCode, field: r.json().field }).toEqual({ body2, status, field });
-    }
-    expect(await t.counts()).toEqual(beforeBad);
   });
 });
