@@ -4,7 +4,10 @@ import * as k8s from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from './kube.js';
 import { clientFor, eventually, START_TIMEOUT, statusCode } from './kube-test-clients.js';
 
-/** Real etcd + kube-apiserver with kube-controller-manager: the controllers that finish deletes and collect garbage. */
+/**
+ * Real etcd + kube-apiserver with kube-controller-manager: the controllers that finish deletes and collect
+ * garbage.
+ */
 
 describe('control plane with kube-controller-manager', () => {
   let cp: ControlPlane;

@@ -7,7 +7,10 @@ import { kubectl, startControlPlane, type ControlPlane } from './kube.js';
 import { groupAlive } from './kube-process.js';
 import { clientFor, eventually, START_TIMEOUT, statusCode } from './kube-test-clients.js';
 
-/** Real etcd + kube-apiserver built by `npm run tools` (with kube-controller-manager: kube-controller-manager.test.ts). */
+/**
+ * Real etcd + kube-apiserver built by `npm run tools`; with kube-controller-manager:
+ * kube-controller-manager.test.ts.
+ */
 
 const widgetCrd: k8s.V1CustomResourceDefinition = {
   apiVersion: 'apiextensions.k8s.io/v1',

@@ -12,7 +12,8 @@ import { createTransfer } from '../../../app/domain/ledger/transfers.js';
 import { daysAgo, ledgerFixture, type LedgerFixture } from './fixtures.js';
 import { accountHelpers } from './transaction-helpers.js';
 
-// Single entries: created with exact values, posted and voided, refused naming the field; tenants isolated. Batches: transaction-batches.test.ts; transfers: transfers.test.ts; listing: transaction-list.test.ts.
+// Single entries: created with exact values, posted and voided, refused naming the field; tenants isolated.
+// Batches: transaction-batches.test.ts; transfers: transfers.test.ts; listing: transaction-list.test.ts.
 
 describe('ledger transactions (domain, real PostgreSQL as the API role)', () => {
   let fx: LedgerFixture;
