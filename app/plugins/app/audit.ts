@@ -6,7 +6,7 @@ import { OutboxPublisher } from '../../audit/outbox-publisher.js';
 import { ViewRecorder } from '../../audit/view-recorder.js';
 import type { ActorContext } from '../../domain/context.js';
 import { HotCounter } from '../../metrics/hot-counter.js';
-import { asArray } from '../route-hooks.js';
+import { asArray } from '../../http/route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -13,7 +13,7 @@ import { hashToken, looksLikeApiToken } from '../../domain/auth/tokens.js';
 import type { ActorContext } from '../../domain/context.js';
 import { DomainError } from '../../domain/errors.js';
 import { bearer, sameSecret, unauthorized } from '../../http/bearer.js';
-import { asArray } from '../route-hooks.js';
+import { asArray } from '../../http/route-hooks.js';
 
 /** Resolves a bearer credential that is not an API token (the jwt plugin registers one). */
 export type BearerAuthenticator = (

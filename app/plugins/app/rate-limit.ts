@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 
 import { DomainError } from '../../domain/errors.js';
 import { SlidingWindowLimiter, WINDOW_MS } from '../../http/sliding-window-limiter.js';
-import { asArray } from '../route-hooks.js';
+import { asArray } from '../../http/route-hooks.js';
 
 const ACTIVE_USER_WINDOW_MS = 5 * 60_000;
 const MAX_TRACKED_USERS = 100_000;

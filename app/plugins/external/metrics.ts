@@ -8,7 +8,7 @@ import {
   UNMATCHED_ROUTE,
 } from '../../metrics/app-metrics.js';
 import { listenMetrics, type MetricsServer } from '../../metrics/metrics-server.js';
-import { asArray } from '../route-hooks.js';
+import { asArray } from '../../http/route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
