@@ -1,4 +1,5 @@
 import type { Report } from '../e2e/report.js';
+import { componentAddress } from './queries.js';
 import { lastLines, poll, type ShellResult } from './shell.js';
 
 /**
@@ -25,40 +26,6 @@ const CONNECT_SCRIPT = [
   '});',
   '(async () => { for (const t of process.argv.slice(1)) console.log(await one(t)); })();',
 ].join('\n');
-
-/**
- * Where a findash component answers: its Service's ClusterIP and port, or for a headless Service (PostgreSQL's
- * StatefulSet) its first Pod's address and that port.
- */
-async function componentAddress(kubectl: Kubectl, namespace: string, component: string): Promise<string> {
-  const selector = `app.kubernetes.io/name=findash,app.kubernetes.io/component=${component}`;
-  const service = await kubectl([
-    '-n',
-    namespace,
-    'get',
-    'service',
-    '-l',
-    selector,
-    '-o',
-    'jsonpath={.items[0].spec.clusterIP} {.items[0].spec.ports[0].port}',
-  ]);
-  const [clusterIp, port] = service.stdout.trim().split(' ');
-  if (service.code !== 0 || !clusterIp || !port)
-    throw new Error(`no ${component} Service in ${namespace}: ${lastLines(service)}`);
-  if (clusterIp !== 'None') return `${clusterIp}:${port}`;
-  const pod = await kubectl([
-    '-n',
-    namespace,
-    'get',
-    'pods',
-    '-l',
-    selector,
-    '-o',
-    'jsonpath={.items[0].status.podIP}',
-  ]);
-  if (!pod.stdout.trim()) throw new Error(`no ${component} Pod in ${namespace}: ${lastLines(pod)}`);
-  return `${pod.stdout.trim()}:${port}`;
-}
 
 /** A Pod of the API's image that matches no policy's selector, run once to try each target. */
 function probePod(namespace: string, image: string, targets: string[]): string {
@@ -107,8 +74,8 @@ export async function networkPolicyChecks(
   namespace: string,
   image: string,
 ): Promise<void> {
-  const postgres = await componentAddress(kubectl, namespace, 'postgres');
-  const api = await componentAddress(kubectl, namespace, 'api');
+  const postgres = await componentAddress(namespace, 'postgres');
+  const api = await componentAddress(namespace, 'api');
   await report.run(
     `NetworkPolicy: the API Pod reaches PostgreSQL (${postgres}), the path its policies open`,
     async () => {

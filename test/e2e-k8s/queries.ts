@@ -36,21 +36,43 @@ export async function everyPodReady(namespace: string, timeoutMs: number): Promi
   return ready ? [true, `${pods} pods`] : [false, `not Ready: ${(await notReadyPods(namespace)).join(', ')}`];
 }
 
-/** http://<ClusterIP>:<port> of the namespace's API Service (kube-proxy makes it reachable from the host). */
-export async function apiUrl(namespace: string): Promise<string> {
-  const result = await kubectl([
+/**
+ * Where a findash component answers: its Service's ClusterIP and port, or for a headless Service (PostgreSQL's
+ * StatefulSet) its first Pod's address and that port.
+ */
+export async function componentAddress(namespace: string, component: string): Promise<string> {
+  const selector = `app.kubernetes.io/name=findash,app.kubernetes.io/component=${component}`;
+  const service = await kubectl([
     '-n',
     namespace,
     'get',
     'service',
     '-l',
-    'app.kubernetes.io/name=findash,app.kubernetes.io/component=api',
+    selector,
     '-o',
-    'jsonpath={.items[0].spec.clusterIP}:{.items[0].spec.ports[0].port}',
+    'jsonpath={.items[0].spec.clusterIP} {.items[0].spec.ports[0].port}',
   ]);
-  if (result.code !== 0 || !result.stdout.includes(':'))
-    throw new Error(`no API Service in ${namespace}: ${lastLines(result)}`);
-  return `http://${result.stdout.trim()}`;
+  const [clusterIp, port] = service.stdout.trim().split(' ');
+  if (service.code !== 0 || !clusterIp || !port)
+    throw new Error(`no ${component} Service in ${namespace}: ${lastLines(service)}`);
+  if (clusterIp !== 'None') return `${clusterIp}:${port}`;
+  const pod = await kubectl([
+    '-n',
+    namespace,
+    'get',
+    'pods',
+    '-l',
+    selector,
+    '-o',
+    'jsonpath={.items[0].status.podIP}',
+  ]);
+  if (!pod.stdout.trim()) throw new Error(`no ${component} Pod in ${namespace}: ${lastLines(pod)}`);
+  return `${pod.stdout.trim()}:${port}`;
+}
+
+/** http://<ClusterIP>:<port> of the namespace's API Service (kube-proxy makes it reachable from the host). */
+export async function apiUrl(namespace: string): Promise<string> {
+  return `http://${await componentAddress(namespace, 'api')}`;
 }
 
 export async function httpStatus(url: string, token?: string): Promise<{ status: number; body: string }> {
