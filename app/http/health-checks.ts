@@ -12,6 +12,13 @@ export interface HealthCheck {
   run(): Promise<CheckResult>;
 }
 
+/** What /health reports: healthy unless a critical check is down, and each check's result. */
+export interface HealthReport {
+  readonly healthy: boolean;
+  readonly degraded: boolean;
+  readonly checks: Record<string, CheckResult>;
+}
+
 const CHECK_TIMEOUT_MS = 2000;
 
 async function timed(check: HealthCheck): Promise<CheckResult> {
@@ -40,9 +47,7 @@ async function timed(check: HealthCheck): Promise<CheckResult> {
 }
 
 /** Every check, run at once, each within its timeout: healthy unless a critical one is down. */
-export async function runHealthChecks(
-  checks: readonly HealthCheck[],
-): Promise<{ healthy: boolean; degraded: boolean; checks: Record<string, CheckResult> }> {
+export async function runHealthChecks(checks: readonly HealthCheck[]): Promise<HealthReport> {
   const results = await Promise.all(checks.map(async (c) => [c, await timed(c)] as const));
   const healthy = results.every(([c, r]) => !c.critical || r.status !== 'down');
   const degraded = results.some(([, r]) => r.status !== 'up');

@@ -1,11 +1,11 @@
 import fp from 'fastify-plugin';
 
-import { runHealthChecks, type CheckResult, type HealthCheck } from '../../http/health-checks.js';
+import { runHealthChecks, type HealthCheck, type HealthReport } from '../../http/health-checks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     addHealthCheck(check: HealthCheck): void;
-    runHealthChecks(): Promise<{ healthy: boolean; degraded: boolean; checks: Record<string, CheckResult> }>;
+    runHealthChecks(): Promise<HealthReport>;
     /** Set when shutdown starts, so readiness fails and the load balancer drains this instance. */
     shuttingDown: boolean;
   }
