@@ -3,7 +3,7 @@ import type { onSendHookHandler } from 'fastify';
 import type { ActorContext } from '../domain/context.js';
 import type { ViewRecorder } from './view-recorder.js';
 
-export const DASHBOARD_PREFIX = '/financial/dashboard';
+const DASHBOARD_PREFIX = '/financial/dashboard';
 
 /**
  * The onSend hook of one dashboard route (`url`, a route template): each successful response
