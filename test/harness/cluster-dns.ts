@@ -5,21 +5,18 @@ import { kubectl, type ControlPlane } from './kube.js';
 import { CLUSTER_DNS_ADDRESS } from './kube-pki.js';
 import { repoRoot } from './repo-root.js';
 
-/**
- * Cluster DNS as on kind and kubeadm clusters: CoreDNS as a Deployment in kube-system labelled
- * k8s-app=kube-dns behind the kube-dns Service at CLUSTER_DNS_ADDRESS (the kubelet's clusterDNS). Being a
- * Pod matters: NetworkPolicies open DNS to exactly that peer (namespace kube-system, k8s-app=kube-dns), so
- * with policies enforced a resolver anywhere else would be cut off, as it would be on a real cluster.
- * The image is the pinned CoreDNS module's binary on an empty image (ci/local-images.sh).
- */
-/** findash.local/coredns:<version of test/harness/go-tools/coredns/go.mod>, as ci/local-images.sh tags it. */
-export const COREDNS_IMAGE = `findash.local/coredns:${corednsVersion()}`;
+// Cluster DNS as on kind and kubeadm clusters: CoreDNS as a Deployment in kube-system labelled
+// k8s-app=kube-dns behind the kube-dns Service at CLUSTER_DNS_ADDRESS (the kubelet's clusterDNS). Being a
+// Pod matters: NetworkPolicies open DNS to exactly that peer (namespace kube-system, k8s-app=kube-dns), so
+// with policies enforced a resolver anywhere else would be cut off, as it would be on a real cluster.
+// The image is the pinned CoreDNS module's binary on an empty image (ci/local-images.sh).
 
-function corednsVersion(): string {
+/** findash.local/coredns:<version of test/harness/go-tools/coredns/go.mod>, as ci/local-images.sh tags it. */
+export function corednsImage(): string {
   const goMod = readFileSync(path.join(repoRoot(), 'test/harness/go-tools/coredns/go.mod'), 'utf8');
   const version = /^require github\.com\/coredns\/coredns v(\S+)$/m.exec(goMod)?.[1];
   if (!version) throw new Error('go-tools/coredns/go.mod does not require github.com/coredns/coredns');
-  return version;
+  return `findash.local/coredns:${version}`;
 }
 
 const COREFILE = `.:53 {
@@ -42,7 +39,7 @@ const COREFILE = `.:53 {
 const labels = { 'k8s-app': 'kube-dns' };
 const meta = (name: string) => ({ name, namespace: 'kube-system', labels });
 
-function objects(): object[] {
+function objects(image: string): object[] {
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('coredns') },
     {
@@ -84,7 +81,7 @@ function objects(): object[] {
             containers: [
               {
                 name: 'coredns',
-                image: COREDNS_IMAGE,
+                image,
                 imagePullPolicy: 'Never',
                 args: ['-conf', '/etc/coredns/Corefile'],
                 ports: [
@@ -130,7 +127,7 @@ export async function startClusterDns(cp: ControlPlane, deadline: number): Promi
   await kubectl(
     cp,
     ['apply', '--server-side', '--field-manager=findash-node', '-f', '-'],
-    objects()
+    objects(corednsImage())
       .map((o) => JSON.stringify(o))
       .join('\n'),
   );

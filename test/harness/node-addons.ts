@@ -9,17 +9,16 @@ import { nodeTool } from './node-config.js';
 import { run, tryRun } from './node-network.js';
 import { freePort } from './ports.js';
 
-/**
- * The cluster add-ons of the single node:
- * - CoreDNS, the cluster DNS, as a kube-system Pod (cluster-dns.ts);
- * - metrics-server, a host process on NODE_ADDRESS behind the aggregation layer, so the HPA has CPU metrics;
- * - kube-router with only its network policy controller (iptables + ipset), so NetworkPolicies are enforced
- *   (started once the node is registered: startPolicyController).
- *   The bridge CNI plugin enforces none. kind's kindnet embeds kube-network-policies instead, which needs the
- *   nftables `queue` expression; this kernel is built without CONFIG_NFT_QUEUE (`nft add rule ... queue num
- *   100` fails with "No such file or directory"), so kube-router's iptables-based controller does the job here.
- * And static hostPath PersistentVolumes stand in for a storage provisioner.
- */
+// The cluster add-ons of the single node:
+// - CoreDNS, the cluster DNS, as a kube-system Pod (cluster-dns.ts);
+// - metrics-server, a host process on NODE_ADDRESS behind the aggregation layer, so the HPA has CPU metrics;
+// - kube-router with only its network policy controller (iptables + ipset), so NetworkPolicies are enforced
+//   (started once the node is registered: startPolicyController).
+//   The bridge CNI plugin enforces none. kind's kindnet embeds kube-network-policies instead, which needs the
+//   nftables `queue` expression; this kernel is built without CONFIG_NFT_QUEUE (`nft add rule ... queue num
+//   100` fails with "No such file or directory"), so kube-router's iptables-based controller does the job here.
+// And static hostPath PersistentVolumes stand in for a storage provisioner.
+
 const PERSISTENT_VOLUMES = 12;
 // hostPath capacity is nominal (nothing enforces it): large enough for every environment's claims.
 const VOLUME_SIZE = '100Gi';

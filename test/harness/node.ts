@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
-import { COREDNS_IMAGE } from './cluster-dns.js';
+import { corednsImage } from './cluster-dns.js';
 import { kubeconfigYaml, kubectl, readTls, toolsBinDir, waitReady, type ControlPlane } from './kube.js';
 import { NODE_ADDRESS, NODE_NAME } from './kube-pki.js';
 import { startProcess, stopGroup, type ManagedProcess, type StartedProcess } from './kube-process.js';
@@ -19,16 +19,14 @@ import {
 import { cniConfig, ensureHostNetwork, removeHostNetwork, run } from './node-network.js';
 import { freePort } from './ports.js';
 
-/**
- * One Kubernetes node on this machine, so Pods really run: Debian's containerd 1.6 with runc, the CNI
- * bridge/host-local/portmap/loopback plugins, and kubelet + kube-proxy (iptables mode) of the pinned
- * Kubernetes version (ensure-tools.sh --node), with the add-ons of node-addons.ts (CoreDNS, metrics-server,
- * kube-router's NetworkPolicy controller, hostPath PersistentVolumes).
- *
- * The node needs a control plane started with `forNode: true` and root. stopNode() removes every container,
- * mount, network device and iptables rule it made.
- */
-export { PAUSE_IMAGE };
+// One Kubernetes node on this machine, so Pods really run: Debian's containerd 1.6 with runc, the CNI
+// bridge/host-local/portmap/loopback plugins, and kubelet + kube-proxy (iptables mode) of the pinned
+// Kubernetes version (ensure-tools.sh --node), with the add-ons of node-addons.ts (CoreDNS, metrics-server,
+// kube-router's NetworkPolicy controller, hostPath PersistentVolumes).
+//
+// The node needs a control plane started with `forNode: true` and root. stopNode() removes every container,
+// mount, network device and iptables rule it made.
+
 const CONTAINERD_NAMESPACE = 'k8s.io';
 
 export interface NodeState {
@@ -92,7 +90,7 @@ export async function startNode(cp: ControlPlane, options: NodeOptions): Promise
       deadline,
     );
     // Every sandbox starts from the pause image, and cluster DNS is the first Pod: both before the kubelet.
-    await loadImages(socket, [PAUSE_IMAGE, COREDNS_IMAGE]);
+    await loadImages(socket, [PAUSE_IMAGE, corednsImage()]);
 
     const kubeletPki = await readTls(cp.pki, cp.pki.kubeletCert, cp.pki.kubeletKey);
     const admin = { ca: cp.ca, cert: cp.adminCert, key: cp.adminKey };
