@@ -6,7 +6,7 @@ import { httpGet, kubectl, waitReady, type ControlPlane } from './kube.js';
 import { NODE_ADDRESS, NODE_NAME, SERVICE_CIDR } from './kube-pki.js';
 import { startProcess, type StartedProcess } from './kube-process.js';
 import { nodeTool } from './node-config.js';
-import { run, tryRun } from './node-network.js';
+import { removeRules, run, tryRun } from './node-network.js';
 import { freePort } from './ports.js';
 
 // The cluster add-ons of the single node:
@@ -131,19 +131,11 @@ export async function startPolicyController(
  * then crashes in the service proxy's cleanup, with every chain still there).
  */
 export async function removePolicyRules(): Promise<void> {
-  const saved = await run('iptables-save', ['-t', 'filter']).catch(() => '');
-  for (const line of saved.split('\n')) {
-    const jump = /^-A (INPUT|FORWARD|OUTPUT) .*kube-router netpol.* -j (\S+)$/.exec(line);
-    if (jump?.[1] && jump[2]) {
-      const comment = /--comment "([^"]+)"/.exec(line)?.[1] ?? '';
-      await tryRun('iptables', ['-D', jump[1], '-m', 'comment', '--comment', comment, '-j', jump[2]]);
-    }
-  }
-  const chains = [...saved.matchAll(/^:(KUBE-ROUTER-\S+|KUBE-POD-FW-\S+|KUBE-NWPLCY-\S+) /gm)].map(
-    (m) => m[1] ?? '',
+  await removeRules(
+    'filter',
+    (rule) => rule.includes('kube-router netpol'),
+    /^(KUBE-ROUTER-|KUBE-POD-FW-|KUBE-NWPLCY-)/,
   );
-  for (const chain of chains) await tryRun('iptables', ['-F', chain]);
-  for (const chain of chains) await tryRun('iptables', ['-X', chain]);
   const sets = (await run('ipset', ['list', '-n']).catch(() => '')).split('\n');
   for (const set of sets.filter((name) => /^(KUBE-SRC-|KUBE-DST-|kube-router-)/.test(name))) {
     await tryRun('ipset', ['destroy', set]);

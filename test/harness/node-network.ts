@@ -98,34 +98,43 @@ export function cniConfig(ipamDir: string): string {
  */
 export async function removeHostNetwork(): Promise<void> {
   for (const table of ['nat', 'filter']) {
-    let saved: string;
-    try {
-      saved = await run('iptables-save', ['-t', table]);
-    } catch {
-      continue;
-    }
-    const ours = saved
-      .split('\n')
-      .filter((line) => line.startsWith('-A ') && line.includes(`name: \\"${CNI_NETWORK}\\"`));
-    const chains = new Set<string>();
-    for (const rule of ours) {
-      const match = /-j (CNI-[A-Za-z0-9-]+)/.exec(rule);
-      if (match?.[1]) chains.add(match[1]);
-      // iptables-save prints the rule as iptables -A takes it; -D takes the same words.
-      const words = rule.slice(3).match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
-      await tryRun('iptables', [
-        '-t',
-        table,
-        '-D',
-        ...words.map((w) => w.replace(/^"(.*)"$/, '$1').replaceAll('\\"', '"')),
-      ]);
-    }
-    for (const chain of chains) {
-      await tryRun('iptables', ['-t', table, '-F', chain]);
-      await tryRun('iptables', ['-t', table, '-X', chain]);
-    }
+    await removeRules(table, (rule) => rule.includes(`name: \\"${CNI_NETWORK}\\"`));
   }
   await tryRun('ip', ['route', 'del', SERVICE_CIDR, 'dev', HOST_INTERFACE]);
   await tryRun('ip', ['link', 'del', BRIDGE]);
   await tryRun('ip', ['addr', 'del', `${NODE_ADDRESS}/32`, 'dev', HOST_INTERFACE]);
+}
+
+/**
+ * Deletes the rules of an iptables table that `ours` picks, then flushes and deletes the chains they jump to and
+ * any other chain `alsoChains` names (chains reached only through those).
+ */
+export async function removeRules(
+  table: string,
+  ours: (rule: string) => boolean,
+  alsoChains?: RegExp,
+): Promise<void> {
+  let saved: string;
+  try {
+    saved = await run('iptables-save', ['-t', table]);
+  } catch {
+    return;
+  }
+  const lines = saved.split('\n');
+  const declared = lines.map((line) => /^:(\S+) /.exec(line)?.[1]).filter((c): c is string => !!c);
+  const chains = new Set(declared.filter((chain) => alsoChains?.test(chain)));
+  for (const rule of lines.filter((line) => line.startsWith('-A ') && ours(line))) {
+    const target = / -j (\S+)/.exec(rule)?.[1];
+    if (target && declared.includes(target)) chains.add(target);
+    // iptables-save prints the rule as iptables -A takes it; -D takes the same words.
+    const words = rule.slice(3).match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
+    await tryRun('iptables', [
+      '-t',
+      table,
+      '-D',
+      ...words.map((w) => w.replace(/^"(.*)"$/, '$1').replaceAll('\\"', '"')),
+    ]);
+  }
+  for (const chain of chains) await tryRun('iptables', ['-t', table, '-F', chain]);
+  for (const chain of chains) await tryRun('iptables', ['-t', table, '-X', chain]);
 }
