@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 
 import { DEFAULT_AUDIT_PAGE, listAuditEvents, MAX_AUDIT_PAGE } from '../../audit/audit-query.js';
-import { Cursor } from '../ledger/schemas.js';
+import { Cursor, PageOf } from '../ledger/schemas.js';
 import { RANGE_RULE, TimeRange } from '../time-range.js';
 import { errorResponses, TENANT_ROUTE } from '../responses.js';
 
@@ -38,12 +38,7 @@ const AuditEvent = Type.Object({
   details: Type.Record(Type.String(), Type.Unknown()),
 });
 
-const AuditPage = Type.Object({
-  data: Type.Array(AuditEvent),
-  next_cursor: Type.Union([Type.String(), Type.Null()], {
-    description: 'pass as ?cursor= for the next page',
-  }),
-});
+const AuditPage = PageOf(AuditEvent);
 
 /** GET /financial/audit: the tenant's audit log, for admins (audit:read). */
 const auditRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
